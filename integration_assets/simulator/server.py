@@ -1,0 +1,54 @@
+"""Run the simulator app with uvicorn, in the foreground (CLI) or in a thread (tests, demo)."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from dataclasses import dataclass
+
+import uvicorn
+
+from integration_assets.simulator.app import create_app
+from integration_assets.simulator.context import SimContext
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class RunningSimulator:
+    ctx: SimContext
+    url: str
+    _server: uvicorn.Server
+    _thread: threading.Thread
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=10)
+
+
+def _config(ctx: SimContext, host: str, port: int) -> uvicorn.Config:
+    ctx.base_url = f"http://{host}:{port}"
+    return uvicorn.Config(create_app(ctx), host=host, port=port, log_level="warning", access_log=False, lifespan="off")
+
+
+def serve_in_thread(ctx: SimContext, host: str = "127.0.0.1", port: int = 0) -> RunningSimulator:
+    """Start the simulator on a background thread and wait until it accepts connections."""
+    port = port or free_port(host)
+    server = uvicorn.Server(_config(ctx, host, port))
+    thread = threading.Thread(target=server.run, name=f"simulator:{port}", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError(f"simulator did not start on {host}:{port}")
+        time.sleep(0.02)
+    return RunningSimulator(ctx=ctx, url=f"http://{host}:{port}", _server=server, _thread=thread)
+
+
+def serve_forever(ctx: SimContext, host: str, port: int) -> None:
+    uvicorn.Server(_config(ctx, host, port)).run()
