@@ -212,7 +212,9 @@ def build_catalog(
     factory = _ProductFactory(ids, rng, now)
     items: list[CatalogItem] = []
 
-    n_special = 2 + 2 + 2 + 2 + 6  # bundles, preorders, services, gift cards, anomaly SKUs
+    n_bundles = 2 + sku_target // 150
+    # bundles, 2 preorders, 2 services, 2 gift cards, 3 anomaly SKUs and 1 duplicate listing
+    n_special = n_bundles + 2 + 2 + 2 + 3 + 1
     product_no = 0
     while len(items) < sku_target - n_special:
         prefix, kind, sizes, base_price = PRODUCT_TYPES[product_no % len(PRODUCT_TYPES)]
@@ -229,7 +231,7 @@ def build_catalog(
     regular = list(items)
     # Bundles: virtual SKUs made of regular components; Shopify does not track them (ASSUMED: the
     # bundle app manages availability), Mintsoft holds them as Bundle products.
-    for n in range(1, 3 + max(0, sku_target // 150)):
+    for n in range(1, n_bundles + 1):
         components = [(c.sku, rng.randint(1, 2)) for c in rng.sample(regular[:60], 2 if n % 2 else 3)]
         price = sum((next(i.price for i in regular if i.sku == s) * q for s, q in components), Decimal(0))
         price = (price * Decimal("0.85")).quantize(Decimal("1.00"))

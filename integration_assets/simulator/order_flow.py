@@ -53,24 +53,31 @@ def trading_day(f: OrderFactory, day: dt.date, count: int, scheduled: Scheduled)
 
 def _pos_order(f: OrderFactory, created: dt.datetime) -> None:
     lines = f._pick_lines(f.rng.choice([1, 1, 2]))
-    order = f.new_order(created, lines, MARKETS["GB"], source="pos", cash=f.rng.random() < 0.25)
+    f.pos_orders += 1
+    order = f.new_order(created, lines, MARKETS["GB"], source="pos", cash=f.pos_orders % 4 == 2)
     f.fulfil(order, f.catalog.store, created + dt.timedelta(seconds=30), None)
 
 
 def _web_order(f: OrderFactory, created: dt.datetime) -> None:
+    """A web order. The rarer shapes come on a fixed rhythm rather than by chance, so that even a
+    small world has each of them (a gift-card split tender, a manual capture, a preorder...)."""
     rng = f.rng
+    f.web_orders += 1
+    n = f.web_orders
     market = MARKETS[_weighted_market(f)]
-    if rng.random() < 0.015:
+    if n % 60 == 17:
         preorder = rng.choice(f.catalog.by_role("preorder"))
         order = f.new_order(created, [(preorder, 1)], market)
         _to_warehouse(f, order, preorder_only=True)
         return
+    if n % 40 == 5:
+        market = MARKETS["JP"]
     lines = f._pick_lines(rng.choice([1, 1, 2, 2, 3, 4]))
-    if rng.random() < 0.05:
+    if n % 20 == 3:
         lines.append((rng.choice(f.catalog.by_role("bundle")), 1))
-    if rng.random() < 0.04:
+    if n % 25 == 9:
         lines.append((rng.choice(f.catalog.by_role("service")), 1))
-    if rng.random() < 0.03:
+    if n % 30 == 11:
         lines.append((rng.choice(f.catalog.by_role("gift_card")), 1))
     gbp = market.currency == "GBP"
     order = f.new_order(
@@ -79,8 +86,8 @@ def _web_order(f: OrderFactory, created: dt.datetime) -> None:
         market,
         discount_code="WELCOME10" if rng.random() < 0.12 else None,
         free_shipping=rng.random() < 0.08,
-        gift_card_tender=Decimal("20.00") if gbp and rng.random() < 0.03 else None,
-        manual_capture=gbp and rng.random() < 0.04,
+        gift_card_tender=Decimal("20.00") if gbp and n % 30 == 21 else None,
+        manual_capture=gbp and n % 25 == 13,
     )
     _to_warehouse(f, order)
 
@@ -108,12 +115,10 @@ def _to_warehouse(f: OrderFactory, order: Order, preorder_only: bool = False) ->
         cancel_at = downloaded + (pick - downloaded) / 3
         if cancel_at <= f.now:
             lines = f.mintsoft_lines(order)
-            f.cancel(
-                order,
-                cancel_at,
-                rng.choice(["CUSTOMER", "CUSTOMER", "INVENTORY", "FRAUD"]),
-                restock=rng.random() < 0.7,
-            )
+            # Every third cancellation does not restock (fraud), so even small worlds have one.
+            f.cancellations += 1
+            no_restock = f.cancellations % 3 == 2
+            f.cancel(order, cancel_at, "FRAUD" if no_restock else "CUSTOMER", restock=not no_restock)
             f.send_to_mintsoft(order, warehouse, downloaded, pick, despatch, lines=lines, cancelled_at=cancel_at)
             return
     ms = f.send_to_mintsoft(order, warehouse, downloaded, pick, despatch)

@@ -106,6 +106,9 @@ class OrderFactory:
         self.book = OrderBook()
         self.next_number = 1001
         self.discrepancy_done = False
+        self.cancellations = 0
+        self.web_orders = 0
+        self.pos_orders = 0
         self.orderable = [ci for ci in catalog.items if ci.role in ("regular", "missing_in_ip")]
         self.by_sku = {ci.sku: ci for ci in catalog.items if ci.role != "duplicate_copy"}
         self.warehouse_for_market = self._warehouse_routing()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import parse_qs
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -30,8 +31,8 @@ async def _read_grant(request: Request) -> dict[str, str]:
         except json.JSONDecodeError:
             return {}
         return {k: str(v) for k, v in parsed.items()} if isinstance(parsed, dict) else {}
-    form = await request.form()
-    return {k: str(v) for k, v in form.items()}
+    # Form-encoded, parsed here so the simulator needs no multipart package.
+    return {k: v[-1] for k, v in parse_qs(body.decode("utf-8", errors="replace")).items()}
 
 
 def auth_routes(ctx: SimContext) -> list[Route]:
