@@ -26,7 +26,8 @@ query Tour {
   locations(first: 10) { nodes { id name } }
   inventoryItems(first: 5) {
     nodes { id sku tracked
-            inventoryLevels(first: 5) { nodes { location { name } quantities(names: ["available", "on_hand"]) { name quantity } } } }
+            inventoryLevels(first: 5) {
+              nodes { location { name } quantities(names: ["available", "on_hand"]) { name quantity } } } }
   }
   shopifyPaymentsAccount {
     payouts(first: 5) { nodes { id issuedAt status net { amount currencyCode } } }

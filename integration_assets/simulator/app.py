@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from integration_assets.simulator.shopify_graphql import graphql_routes
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -11,6 +10,7 @@ from starlette.routing import Route
 from integration_assets.simulator.context import SimContext
 from integration_assets.simulator.manifest import build_manifest, simulator_env
 from integration_assets.simulator.shopify_auth import auth_routes
+from integration_assets.simulator.shopify_graphql import graphql_routes
 from integration_assets.simulator.shopify_rest import rest_routes
 
 

@@ -346,7 +346,8 @@ def build_payments(
                 None,
                 None,
                 str(payout.id),
-                f"charge {ghost.id} of {ghost.amount} GBP names order {ghost.source_order_id}, which Shopify does not have",
+                f"charge {ghost.id} of {ghost.amount} GBP names order {ghost.source_order_id}, "
+                "which Shopify does not have",
             )
         )
     rows = sorted(builder.rows, key=lambda r: (r.processed_at, r.id))

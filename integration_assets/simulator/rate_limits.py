@@ -6,6 +6,7 @@ leaky bucket of request counts. Both take an injectable clock so tests can drive
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -92,6 +93,6 @@ class LeakyBucket:
             self._leak()
             if self._level + 1 > self.size:
                 wait = (self._level + 1 - self.size) / self.leak_rate
-                return False, int(round(self._level)), wait
+                return False, math.ceil(self._level), wait
             self._level += 1
-            return True, int(-(-self._level // 1)), 0.0
+            return True, math.ceil(self._level), 0.0

@@ -313,7 +313,8 @@ def _shopify_levels(
             None,
             None,
             None,
-            f"shopify_location_id={catalog.unmapped.id} ({catalog.unmapped.name}) holds stock and is not in locations.csv",
+            f"shopify_location_id={catalog.unmapped.id} ({catalog.unmapped.name}) holds stock "
+            "and is not in locations.csv",
         )
     )
     return levels, buffers, anomalies

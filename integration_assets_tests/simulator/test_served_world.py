@@ -247,7 +247,8 @@ def test_served_payouts_show_the_unmatched_charge(admin: Admin, small_world: Wor
     orders = {
         node["id"]
         for node in admin.pages(
-            "query($after: String) { orders(first: 250, after: $after) { nodes { id } pageInfo { hasNextPage endCursor } } }",
+            """query($after: String) { orders(first: 250, after: $after) {
+                 nodes { id } pageInfo { hasNextPage endCursor } } }""",
             ["orders"],
         )
     }
