@@ -23,6 +23,7 @@ from integration_assets.simulator.shopify_graphql_values import (
     parse_gid,
     parse_inventory_level_gid,
 )
+from integration_assets.simulator.shopify_payloads import COUNTRY_NAMES
 from integration_assets.simulator.shopify_search import SearchCatalog, SearchField
 from integration_assets.simulator.world import (
     QUANTITY_NAMES,
@@ -41,19 +42,6 @@ Info = GraphQLResolveInfo
 PREORDER_NAMESPACE = "custom"
 PREORDER_KEY = "preorder"
 
-COUNTRY_NAMES: dict[str, str] = {
-    "GB": "United Kingdom",
-    "IE": "Ireland",
-    "FR": "France",
-    "DE": "Germany",
-    "NL": "Netherlands",
-    "ES": "Spain",
-    "IT": "Italy",
-    "US": "United States",
-    "CA": "Canada",
-    "JP": "Japan",
-    "AU": "Australia",
-}
 
 TYPE_NAMES: dict[type, str] = {
     Location: "Location",

@@ -33,6 +33,7 @@ from integration_assets.simulator.world import (
     current_totals,
     financial_status,
     fulfillment_status,
+    order_transactions,
     original_totals,
 )
 
@@ -48,15 +49,6 @@ def sortable_time(moment: dt.datetime | None) -> str:
     if moment is None:
         return ""
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-
-
-def order_transactions(order: Order) -> list[OrderTransaction]:
-    """Every transaction of an order (sales and the refunds' ones), oldest first, each once."""
-    seen: dict[int, OrderTransaction] = {t.id: t for t in order.transactions}
-    for refund in order.refunds:
-        for txn in refund.transactions:
-            seen.setdefault(txn.id, txn)
-    return sorted(seen.values(), key=lambda t: (t.created_at, t.id))
 
 
 @dataclass(frozen=True)

@@ -599,15 +599,6 @@ def fulfillment_json(world: World, order: Order, fulfillment: Fulfillment) -> JS
     }
 
 
-def order_transactions(order: Order) -> list[OrderTransaction]:
-    """Every transaction of an order (sales and the refunds' ones), oldest first, each once."""
-    seen: dict[int, OrderTransaction] = {t.id: t for t in order.transactions}
-    for refund in order.refunds:
-        for txn in refund.transactions:
-            seen.setdefault(txn.id, txn)
-    return sorted(seen.values(), key=lambda t: (t.created_at, t.id))
-
-
 # --- locations and inventory ---------------------------------------------------------------------
 
 

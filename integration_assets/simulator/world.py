@@ -612,6 +612,15 @@ def _totals(order: Order, lines: list[tuple[LineItem, int]], include_shipping: b
     return OrderTotals(subtotal, discounts, shipping, tax, total, quantity)
 
 
+def order_transactions(order: Order) -> list[OrderTransaction]:
+    """Every transaction of an order (sales and the refunds' ones), oldest first, each once."""
+    seen: dict[int, OrderTransaction] = {t.id: t for t in order.transactions}
+    for refund in order.refunds:
+        for txn in refund.transactions:
+            seen.setdefault(txn.id, txn)
+    return sorted(seen.values(), key=lambda t: (t.created_at, t.id))
+
+
 def order_received(order: Order) -> MoneyBag:
     """Money taken: successful sales and captures."""
     return money_sum([t.amount for t in order.transactions if t.status == "SUCCESS" and t.kind in ("SALE", "CAPTURE")])

@@ -17,6 +17,7 @@ from integration_assets.simulator.context import SimContext
 from integration_assets.simulator.merchant import build_world, small_size
 from integration_assets.simulator.server import free_port, serve_in_thread
 from integration_assets.simulator.world import World
+from integration_assets_tests.clocks import FakeClock
 
 
 def _wait_for(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
@@ -97,14 +98,6 @@ def test_bad_size_is_a_clear_error_not_a_traceback(tmp_path: Path) -> None:
     assert "--locations must be between 4" in result.stderr and "Traceback" not in result.stderr
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture()
 def clocked(small_world: World):
     clock = FakeClock()
@@ -130,7 +123,7 @@ def test_client_credentials_grant_issues_expiring_tokens(clocked) -> None:
     assert body["expires_in"] == 86400 and body["access_token"] != creds.access_token
     locations = f"{running.url}/admin/api/2026-01/locations.json"
     assert httpx.get(locations, headers={"X-Shopify-Access-Token": body["access_token"]}).status_code == 200
-    clock.now += 86400 + 1
+    clock.advance(86400 + 1)
     expired = httpx.get(locations, headers={"X-Shopify-Access-Token": body["access_token"]})
     assert expired.status_code == 401 and "Invalid API key or access token" in expired.json()["errors"]
     # The static token does not expire.

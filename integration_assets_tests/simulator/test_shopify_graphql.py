@@ -36,25 +36,10 @@ from integration_assets.simulator.world import (
     line_current_quantity,
     original_totals,
 )
+from integration_assets_tests.clocks import FakeClock
 
 VERSION = "2026-01"
 MONEY_STRING = re.compile(r"^-?\d+\.\d+$")
-
-
-class FakeClock:
-    """A clock the test moves by hand (the server reads it from its own thread)."""
-
-    def __init__(self, start: float = 5_000.0) -> None:
-        self._now = start
-        self._lock = threading.Lock()
-
-    def __call__(self) -> float:
-        with self._lock:
-            return self._now
-
-    def advance(self, seconds: float) -> None:
-        with self._lock:
-            self._now += seconds
 
 
 class Client:

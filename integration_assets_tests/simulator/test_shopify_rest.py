@@ -31,36 +31,12 @@ from integration_assets.simulator.world import (
     original_totals,
     quantize,
 )
+from integration_assets_tests.clocks import FakeClock, TickingClock
 
 SEED = 7
 VERSION = "2026-01"
 API = f"/admin/api/{VERSION}"
 THROTTLE_MESSAGE = "Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service."
-
-
-class FakeClock:
-    """A clock the test moves by hand; thread-safe because the server reads it on its own thread."""
-
-    def __init__(self, start: float = 1_000.0) -> None:
-        self._now = start
-        self._lock = threading.Lock()
-
-    def __call__(self) -> float:
-        with self._lock:
-            return self._now
-
-    def advance(self, seconds: float) -> None:
-        with self._lock:
-            self._now += seconds
-
-
-class TickingClock(FakeClock):
-    """Moves one second forward on every read, so the REST bucket never fills (paging tests)."""
-
-    def __call__(self) -> float:
-        with self._lock:
-            self._now += 1.0
-            return self._now
 
 
 # --- fixtures ----------------------------------------------------------------------------------
