@@ -162,6 +162,33 @@ class _ProductFactory:
             **flags,
         )
 
+    def single(
+        self,
+        title: str,
+        product_type: str,
+        sku: str,
+        price: str,
+        role: str,
+        tracked: bool = True,
+        requires_shipping: bool = True,
+        preorder: bool = False,
+    ) -> CatalogItem:
+        """A one-variant product with its role; services, gift cards and the missing-in-Mintsoft SKU
+        have no Mintsoft product, the missing-in-IP SKU no Inventory Planner variant."""
+        product = self.product(title, product_type, preorder=preorder)
+        amount = Decimal(price)
+        variant, item = self.variant(product, sku, "Default Title", amount, 1, tracked, requires_shipping)
+        return CatalogItem(
+            sku,
+            role,
+            product,
+            variant,
+            item,
+            amount,
+            in_mintsoft=role not in ("service", "gift_card", "missing_in_mintsoft"),
+            in_inventory_planner=role != "missing_in_ip",
+        )
+
     def variant(
         self,
         product: Product,
@@ -240,16 +267,14 @@ def build_catalog(
         variant, item = factory.variant(product, sku, "Default Title", price, 1, tracked=False)
         items.append(CatalogItem(sku, "bundle", product, variant, item, price, components=components))
     for n in range(1, 3):
-        product = factory.product(f"Limited Drop Jacket {n:02d}", "Jacket", preorder=True)
-        sku = f"PRE-JKT-{n:02d}"
-        variant, item = factory.variant(product, sku, "Default Title", Decimal("150.00"), 1, tracked=True)
-        items.append(CatalogItem(sku, "preorder", product, variant, item, Decimal("150.00")))
-    for n, (title, price) in enumerate([("Gift Wrap", Decimal("4.00")), ("Embroidery", Decimal("8.00"))]):
-        product = factory.product(title, "Service")
+        items.append(
+            factory.single(
+                f"Limited Drop Jacket {n:02d}", "Jacket", f"PRE-JKT-{n:02d}", "150.00", "preorder", preorder=True
+            )
+        )
+    for title, price in [("Gift Wrap", "4.00"), ("Embroidery", "8.00")]:
         sku = f"SVC-{title.upper().replace(' ', '')}"
-        variant, item = factory.variant(product, sku, "Default Title", price, 1, tracked=False, requires_shipping=False)
-        items.append(CatalogItem(sku, "service", product, variant, item, price, in_mintsoft=False))
-        del n
+        items.append(factory.single(title, "Service", sku, price, "service", tracked=False, requires_shipping=False))
     gift = factory.product("Gift Card", "Gift Card", is_gift_card=True)
     for position, value in enumerate([Decimal("25.00"), Decimal("50.00")], start=1):
         sku = f"GC-{int(value)}"
@@ -259,35 +284,9 @@ def build_catalog(
         items.append(CatalogItem(sku, "gift_card", gift, variant, item, value, in_mintsoft=False))
 
     # Anomaly SKUs, each placed once.
-    product = factory.product("Travel Mug Slate", "Mug")
-    variant, item = factory.variant(product, "MUG-NEW-SLATE", "Default Title", Decimal("16.00"), 1, tracked=True)
-    items.append(
-        CatalogItem(
-            "MUG-NEW-SLATE",
-            "missing_in_mintsoft",
-            product,
-            variant,
-            item,
-            Decimal("16.00"),
-            in_mintsoft=False,
-        )
-    )
-    product = factory.product("Weekender Bag Clay", "Tote Bag")
-    variant, item = factory.variant(product, "BAG-NEW-CLAY", "Default Title", Decimal("45.00"), 1, tracked=True)
-    items.append(
-        CatalogItem(
-            "BAG-NEW-CLAY",
-            "missing_in_ip",
-            product,
-            variant,
-            item,
-            Decimal("45.00"),
-            in_inventory_planner=False,
-        )
-    )
-    product = factory.product("Merino Beanie Ash", "Cap")
-    variant, item = factory.variant(product, "CAP-MER-ASH", "Default Title", Decimal("22.00"), 1, tracked=False)
-    items.append(CatalogItem("CAP-MER-ASH", "tracking_disabled", product, variant, item, Decimal("22.00")))
+    items.append(factory.single("Travel Mug Slate", "Mug", "MUG-NEW-SLATE", "16.00", "missing_in_mintsoft"))
+    items.append(factory.single("Weekender Bag Clay", "Tote Bag", "BAG-NEW-CLAY", "45.00", "missing_in_ip"))
+    items.append(factory.single("Merino Beanie Ash", "Cap", "CAP-MER-ASH", "22.00", "tracking_disabled", tracked=False))
     # A duplicate: the same SKU re-listed on a second product, differing only by case and a space.
     third = len(regular) // 3
     original = regular[rng.randrange(5, third)]
