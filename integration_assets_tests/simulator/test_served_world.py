@@ -261,3 +261,39 @@ def test_served_payouts_show_the_unmatched_charge(admin: Admin, small_world: Wor
     }
     (a,) = _anomalies(small_world, "payout_unmatched_charge")
     assert orphans == {f"gid://shopify/ShopifyPaymentsPayout/{a.payout_id}"}
+
+
+def test_served_order_totals_and_tenders_add_up(admin: Admin, small_world: World) -> None:
+    """O1/O2 of payouts-ledger.md on what GraphQL serves, in shop and presentment money."""
+    orders = list(
+        admin.pages(
+            """query($after: String) { orders(first: 15, after: $after) { nodes { name taxesIncluded edited
+                 subtotalPriceSet { shopMoney { amount } presentmentMoney { amount } }
+                 shippingLines(first: 5) { nodes { discountedPriceSet { shopMoney { amount } presentmentMoney { amount } } } }
+                 totalTaxSet { shopMoney { amount } presentmentMoney { amount } }
+                 totalPriceSet { shopMoney { amount } presentmentMoney { amount } }
+                 totalReceivedSet { shopMoney { amount } }
+                 transactions(first: 10) { kind status amountSet { shopMoney { amount } } } }
+               pageInfo { hasNextPage endCursor } } }""",
+            ["orders"],
+        )
+    )
+    assert len(orders) == len(small_world.orders)
+    for order in orders:
+        for money in ("shopMoney", "presentmentMoney"):
+            subtotal, tax, total = (
+                Decimal(order[k][money]["amount"]) for k in ("subtotalPriceSet", "totalTaxSet", "totalPriceSet")
+            )
+            shipping = sum(
+                Decimal(line["discountedPriceSet"][money]["amount"]) for line in order["shippingLines"]["nodes"]
+            )
+            expected = subtotal + shipping + (0 if order["taxesIncluded"] else tax)
+            assert total == expected, (order["name"], money)
+        taken = sum(
+            Decimal(t["amountSet"]["shopMoney"]["amount"])
+            for t in order["transactions"]
+            if t["status"] == "SUCCESS" and t["kind"] in ("SALE", "CAPTURE")
+        )
+        assert taken == Decimal(order["totalReceivedSet"]["shopMoney"]["amount"]), order["name"]
+        if taken and not order["edited"]:
+            assert taken == Decimal(order["totalPriceSet"]["shopMoney"]["amount"]), order["name"]
