@@ -8,7 +8,9 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from integration_assets.simulator.context import SimContext
+from integration_assets.simulator.inventory_planner_api import inventory_planner_routes
 from integration_assets.simulator.manifest import build_manifest, simulator_env
+from integration_assets.simulator.mintsoft_api import mintsoft_routes
 from integration_assets.simulator.shopify_auth import auth_routes
 from integration_assets.simulator.shopify_graphql import graphql_routes
 from integration_assets.simulator.shopify_rest import rest_routes
@@ -29,6 +31,8 @@ def create_app(ctx: SimContext) -> Starlette:
         *auth_routes(ctx),
         *graphql_routes(ctx),
         *rest_routes(ctx),
+        *mintsoft_routes(ctx),
+        *inventory_planner_routes(ctx),
     ]
     app = Starlette(routes=routes)
     app.state.ctx = ctx

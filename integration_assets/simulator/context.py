@@ -14,6 +14,8 @@ from integration_assets.simulator.world import World
 
 # ASSUMED (api-notes/shopify-api.md section 0): client-credentials tokens live 24 hours.
 CLIENT_CREDENTIALS_TTL_SECONDS = 24 * 3600
+MINTSOFT_BURST, MINTSOFT_RATE = 20, 5.0
+INVENTORY_PLANNER_BURST, INVENTORY_PLANNER_RATE = 10, 2.0
 
 
 def derived_secret(seed: int, purpose: str) -> str:
@@ -29,6 +31,10 @@ class Credentials:
     client_id: str
     client_secret: str
     webhook_secret: str
+    mintsoft_username: str
+    mintsoft_password: str
+    inventory_planner_api_key: str
+    inventory_planner_account: str
 
     @classmethod
     def for_seed(cls, seed: int) -> Credentials:
@@ -37,6 +43,10 @@ class Credentials:
             client_id=derived_secret(seed, "client-id"),
             client_secret="shpss_" + derived_secret(seed, "client-secret"),
             webhook_secret=derived_secret(seed, "webhook-secret"),
+            mintsoft_username="api@northwind-apparel.example",
+            mintsoft_password=derived_secret(seed, "mintsoft-password"),
+            inventory_planner_api_key=derived_secret(seed, "inventory-planner-key"),
+            inventory_planner_account=f"a{1000 + seed % 9000}",
         )
 
 
@@ -77,11 +87,18 @@ class SimContext:
     rest_bucket: LeakyBucket = field(init=False)
     base_url: str = "http://127.0.0.1:8765"
     seeds_dir: Path | None = None  # where this world's operator seeds were written
+    ip_drop_dir: Path | None = None  # Inventory Planner's Advanced-CSV intake folder
+    mintsoft_bucket: LeakyBucket = field(init=False)
+    inventory_planner_bucket: LeakyBucket = field(init=False)
 
     def __post_init__(self) -> None:
         self.tokens = TokenStore(self.credentials, self.clock)
         self.graphql_bucket = PointBucket(self.plan.maximum_available, self.plan.restore_rate, self.clock)
         self.rest_bucket = LeakyBucket(self.plan.rest_bucket_size, self.plan.rest_leak_rate, self.clock)
+        # ASSUMED (api-notes/mintsoft-ip-api.md 1.3, 2.1): neither publishes a limit; Cloudflare in front
+        # of Mintsoft 429s bursts, IP clients pace about 1 request a second.
+        self.mintsoft_bucket = LeakyBucket(MINTSOFT_BURST, MINTSOFT_RATE, self.clock)
+        self.inventory_planner_bucket = LeakyBucket(INVENTORY_PLANNER_BURST, INVENTORY_PLANNER_RATE, self.clock)
 
     @classmethod
     def build(cls, world: World, plan: str = "standard", clock: Clock = time.monotonic) -> SimContext:

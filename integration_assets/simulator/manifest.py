@@ -63,7 +63,15 @@ def simulator_env(ctx: SimContext) -> dict[str, str]:
         "SHOPIFY_API_VERSION": API_VERSION,
         "SHOPIFY_WEBHOOK_SECRET": ctx.credentials.webhook_secret,
         "SHOP_TIMEZONE": ctx.world.shop.timezone,
+        "MINTSOFT_BASE_URL": f"{base}/mintsoft",
+        "MINTSOFT_USERNAME": ctx.credentials.mintsoft_username,
+        "MINTSOFT_PASSWORD": ctx.credentials.mintsoft_password,
+        "INVENTORY_PLANNER_BASE_URL": f"{base}/inventory-planner",
+        "INVENTORY_PLANNER_API_KEY": ctx.credentials.inventory_planner_api_key,
+        "INVENTORY_PLANNER_ACCOUNT": ctx.credentials.inventory_planner_account,
     }
+    if ctx.ip_drop_dir is not None:
+        env["INVENTORY_PLANNER_DROP_DIR"] = str(ctx.ip_drop_dir)
     if ctx.seeds_dir is not None:
         env["INTEGRATION_SEEDS_DIR"] = str(ctx.seeds_dir)
     return env
