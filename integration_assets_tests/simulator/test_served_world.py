@@ -269,7 +269,8 @@ def test_served_order_totals_and_tenders_add_up(admin: Admin, small_world: World
         admin.pages(
             """query($after: String) { orders(first: 15, after: $after) { nodes { name taxesIncluded edited
                  subtotalPriceSet { shopMoney { amount } presentmentMoney { amount } }
-                 shippingLines(first: 5) { nodes { discountedPriceSet { shopMoney { amount } presentmentMoney { amount } } } }
+                 shippingLines(first: 5) {
+                   nodes { discountedPriceSet { shopMoney { amount } presentmentMoney { amount } } } }
                  totalTaxSet { shopMoney { amount } presentmentMoney { amount } }
                  totalPriceSet { shopMoney { amount } presentmentMoney { amount } }
                  totalReceivedSet { shopMoney { amount } }
