@@ -65,6 +65,11 @@ def build_world(seed: int, size: WorldSize | None = None, plan: str = "standard"
     ids = IdSequence()
 
     catalog = build_catalog(_stream(seed, "catalog"), ids, size.skus, size.locations, now)
+    for ci in catalog.by_role("tracking_disabled"):
+        # Someone switched "track quantity" off during the window (an inventory_items/update webhook).
+        ci.item.updated_at = ci.variant.updated_at = dt.datetime.combine(dates[0], dt.time(10, 12), tz).astimezone(
+            dt.UTC
+        )
     factory = OrderFactory(_stream(seed, "orders"), ids, catalog, tz, now)
     quiet = _quiet_day(history_start, dates)
     scheduled = lifecycle_anomalies(factory, dates)
