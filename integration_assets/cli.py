@@ -45,6 +45,15 @@ def _parser() -> argparse.ArgumentParser:
     simulate.add_argument("--host", default="127.0.0.1")
     simulate.add_argument("--port", type=int, default=8765)
     _add_world_arguments(simulate)
+    simulate.add_argument(
+        "--faults", default=None, help="per-request fault rates, e.g. 429=0.05,500=0.02,timeout=0.01,truncate=0.01"
+    )
+    simulate.add_argument("--fault-timeout-seconds", type=float, default=30.0, help="how long a timeout fault holds")
+    simulate.add_argument("--ip-drop", type=Path, default=None, help="Inventory Planner's file intake folder")
+    simulate.add_argument(
+        "--emit-webhooks", type=Path, default=None, help="write the days' signed webhook deliveries here"
+    )
+    simulate.add_argument("--webhook-secret", default=None, help="the app secret webhooks are signed with")
     demo = commands.add_parser("demo", help="simulate in-process and tour every entity over HTTP")
     _add_world_arguments(demo)
     return parser
@@ -54,21 +63,33 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "simulate":
-            from integration_assets.simulator.launch import simulate
+            from integration_assets.simulator.launch import SimOptions, simulate
 
-            simulate(
-                args.seed,
-                _size(args),
-                args.plan,
-                args.host,
-                args.port,
-                args.seeds_dir or _default_seeds(args),
+            options = SimOptions(
+                seed=args.seed,
+                size=_size(args),
+                plan=args.plan,
+                seeds_dir=args.seeds_dir or _default_seeds(args),
+                ip_drop_dir=args.ip_drop or _data_dir() / "ip-drop",
+                faults=args.faults,
+                fault_timeout_seconds=args.fault_timeout_seconds,
+                emit_webhooks=args.emit_webhooks,
+                webhook_secret=args.webhook_secret,
             )
+            simulate(options, args.host, args.port)
             return 0
         if args.command == "demo":
             from integration_assets.demo import run_demo
+            from integration_assets.simulator.launch import SimOptions
 
-            return run_demo(args.seed, _size(args), args.plan, args.seeds_dir or _default_seeds(args))
+            options = SimOptions(
+                seed=args.seed,
+                size=_size(args),
+                plan=args.plan,
+                seeds_dir=args.seeds_dir or _default_seeds(args),
+                ip_drop_dir=_data_dir() / "ip-drop",
+            )
+            return run_demo(options)
     except ValueError as exc:
         print(f"integration-assets: {exc}", file=sys.stderr)
         return 2

@@ -11,10 +11,9 @@ from pathlib import Path
 
 import httpx
 
-from integration_assets.simulator.launch import prepare
+from integration_assets.simulator.launch import SimOptions, prepare
 from integration_assets.simulator.manifest import API_VERSION, build_manifest
 from integration_assets.simulator.server import serve_in_thread
-from integration_assets.simulator.world import WorldSize
 
 TOUR_QUERY = """
 query Tour {
@@ -44,8 +43,9 @@ REST_TOUR = [
 ]
 
 
-def run_demo(seed: int, size: WorldSize, plan: str, seeds_dir: Path) -> int:
-    ctx = prepare(seed, size, plan, seeds_dir)
+def run_demo(options: SimOptions) -> int:
+    ctx = prepare(options)
+    seeds_dir = options.seeds_dir
     running = serve_in_thread(ctx)
     try:
         manifest = build_manifest(ctx.world)

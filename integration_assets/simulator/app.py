@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from integration_assets.simulator.context import SimContext
+from integration_assets.simulator.faults import FaultInjector
 from integration_assets.simulator.inventory_planner_api import inventory_planner_routes
 from integration_assets.simulator.manifest import build_manifest, simulator_env
 from integration_assets.simulator.mintsoft_api import mintsoft_routes
@@ -34,6 +36,7 @@ def create_app(ctx: SimContext) -> Starlette:
         *mintsoft_routes(ctx),
         *inventory_planner_routes(ctx),
     ]
-    app = Starlette(routes=routes)
+    middleware = [Middleware(FaultInjector, plan=ctx.faults, injected=ctx.faults_injected)] if ctx.faults else []
+    app = Starlette(routes=routes, middleware=middleware)
     app.state.ctx = ctx
     return app

@@ -6,9 +6,11 @@ import hashlib
 import secrets
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from integration_assets.simulator.faults import FaultPlan
 from integration_assets.simulator.rate_limits import PLANS, Clock, LeakyBucket, Plan, PointBucket
 from integration_assets.simulator.world import World
 
@@ -88,6 +90,8 @@ class SimContext:
     base_url: str = "http://127.0.0.1:8765"
     seeds_dir: Path | None = None  # where this world's operator seeds were written
     ip_drop_dir: Path | None = None  # Inventory Planner's Advanced-CSV intake folder
+    faults: FaultPlan | None = None
+    faults_injected: Counter[str] = field(default_factory=Counter)
     mintsoft_bucket: LeakyBucket = field(init=False)
     inventory_planner_bucket: LeakyBucket = field(init=False)
 

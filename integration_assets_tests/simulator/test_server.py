@@ -14,6 +14,7 @@ import pytest
 
 from integration_assets.demo import run_demo
 from integration_assets.simulator.context import SimContext
+from integration_assets.simulator.launch import SimOptions
 from integration_assets.simulator.merchant import build_world, small_size
 from integration_assets.simulator.server import free_port, serve_in_thread
 from integration_assets.simulator.world import World
@@ -131,7 +132,8 @@ def test_client_credentials_grant_issues_expiring_tokens(clocked) -> None:
 
 
 def test_demo_tours_every_entity(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert run_demo(7, small_size(days=1, orders_per_day=15), "standard", tmp_path / "seeds") == 0
+    options = SimOptions(seed=7, size=small_size(days=1, orders_per_day=15), seeds_dir=tmp_path / "seeds")
+    assert run_demo(options) == 0
     out = capsys.readouterr().out
     world = build_world(7, small_size(days=1, orders_per_day=15))
     assert f"orders                 {len(world.orders):>7}" in out
