@@ -291,6 +291,7 @@ class OrderFactory:
             capture_at = created + dt.timedelta(hours=self.rng.randint(26, 60))
             if capture_at <= self.now:
                 order.transactions.append(self._txn("CAPTURE", "shopify_payments", total, capture_at, parent=auth.id))
+                self.touch(order, capture_at)  # a capture updates the order (and fires orders/updated)
         else:
             card_part = total
             if gift_card_tender:

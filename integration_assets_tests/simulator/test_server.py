@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import os
 import subprocess
 import sys
@@ -18,6 +19,7 @@ from integration_assets.simulator.launch import SimOptions
 from integration_assets.simulator.merchant import build_world, small_size
 from integration_assets.simulator.server import free_port, serve_in_thread
 from integration_assets.simulator.world import World
+from integration_assets.webhooks.signature import verify_envelope
 from integration_assets_tests.clocks import FakeClock
 
 
@@ -55,6 +57,14 @@ def test_simulate_command_serves_manifest_env_and_writes_seeds(tmp_path: Path) -
             "45",
             "--seeds-dir",
             str(seeds),
+            "--ip-drop",
+            str(tmp_path / "ip-drop"),
+            "--emit-webhooks",
+            str(tmp_path / "landing"),
+            "--webhook-secret",
+            "s3cret",
+            "--faults",
+            "500=0.0",
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -71,6 +81,11 @@ def test_simulate_command_serves_manifest_env_and_writes_seeds(tmp_path: Path) -
         assert env["SHOPIFY_SHOP_URL"] == base
         assert env["INTEGRATION_SEEDS_DIR"] == str(seeds)
         assert env["SHOPIFY_ACCESS_TOKEN"].startswith("shpat_")
+        assert env["SHOPIFY_WEBHOOK_SECRET"] == "s3cret"
+        assert env["INVENTORY_PLANNER_DROP_DIR"] == str(tmp_path / "ip-drop")
+        assert env["MINTSOFT_BASE_URL"] == f"{base}/mintsoft"
+        landed = sorted((tmp_path / "landing").glob("*.json"))
+        assert landed and all(verify_envelope(json.loads(p.read_text()), "s3cret") for p in landed)
         with (seeds / "locations.csv").open() as handle:
             keys = [row["location_key"] for row in csv.DictReader(handle)]
         assert keys == ["northampton", "leeds", "dublin", "london"]

@@ -1,0 +1,1 @@
+"""Shopify webhook deliveries: signatures and the landing-folder envelope files."""
