@@ -83,20 +83,23 @@ def _ts(base: dt.datetime, rng: random.Random, days_back: int) -> dt.datetime:
     return base - dt.timedelta(days=rng.randint(30, days_back), seconds=rng.randint(0, 86_399))
 
 
-def build_locations(ids: IdSequence, count: int, created: dt.datetime) -> tuple[list[Location], Location]:
+def build_locations(
+    ids: IdSequence, count: int, created: dt.datetime, ip_connection: str
+) -> tuple[list[Location], Location]:
     """`count` mapped locations (count-1 warehouses and one POS store) plus one unmapped location."""
     if count < 4 or count - 1 > len(WAREHOUSE_SITES):
         raise ValueError(f"--locations must be between 4 and {len(WAREHOUSE_SITES) + 1}, got {count}")
     locations: list[Location] = []
     for n, (key, name, street, city, zip_code, country) in enumerate(WAREHOUSE_SITES[: count - 1]):
+        location_id = ids.next("location")
         locations.append(
             Location(
-                id=ids.next("location"),
+                id=location_id,
                 name=name,
                 kind="warehouse",
                 location_key=key,
                 mintsoft_warehouse_id=n + 1,
-                inventory_planner_warehouse_id=f"wh_{key}",
+                inventory_planner_warehouse_id=f"{ip_connection}_{location_id}",
                 address1=street,
                 city=city,
                 zip=zip_code,
@@ -106,14 +109,15 @@ def build_locations(ids: IdSequence, count: int, created: dt.datetime) -> tuple[
             )
         )
     key, name, street, city, zip_code, country = STORE_SITE
+    store_id = ids.next("location")
     locations.append(
         Location(
-            id=ids.next("location"),
+            id=store_id,
             name=name,
             kind="store",
             location_key=key,
             mintsoft_warehouse_id=None,
-            inventory_planner_warehouse_id=f"wh_{key}",
+            inventory_planner_warehouse_id=f"{ip_connection}_{store_id}",
             address1=street,
             city=city,
             zip=zip_code,
@@ -229,13 +233,18 @@ class _ProductFactory:
 
 
 def build_catalog(
-    rng: random.Random, ids: IdSequence, sku_target: int, location_count: int, now: dt.datetime
+    rng: random.Random,
+    ids: IdSequence,
+    sku_target: int,
+    location_count: int,
+    now: dt.datetime,
+    ip_connection: str,
 ) -> Catalog:
     """Locations, Shopify products/variants/items and Mintsoft products for `sku_target` SKUs."""
     if sku_target < 40:
         raise ValueError(f"--skus must be at least 40 (the anomalies and bundles need room), got {sku_target}")
     created = now - dt.timedelta(days=900)
-    mapped, unmapped = build_locations(ids, location_count, created)
+    mapped, unmapped = build_locations(ids, location_count, created, ip_connection)
     factory = _ProductFactory(ids, rng, now)
     items: list[CatalogItem] = []
 

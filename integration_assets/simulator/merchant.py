@@ -24,6 +24,7 @@ from integration_assets.simulator.world import (
     Shop,
     World,
     WorldSize,
+    inventory_planner_connection,
     line_current_quantity,
 )
 
@@ -64,7 +65,9 @@ def build_world(seed: int, size: WorldSize | None = None, plan: str = "standard"
     history_start = dates[0] - dt.timedelta(days=size.history_days)
     ids = IdSequence()
 
-    catalog = build_catalog(_stream(seed, "catalog"), ids, size.skus, size.locations, now)
+    catalog = build_catalog(
+        _stream(seed, "catalog"), ids, size.skus, size.locations, now, inventory_planner_connection(seed)
+    )
     for ci in catalog.by_role("tracking_disabled"):
         # Someone switched "track quantity" off during the window (an inventory_items/update webhook).
         ci.item.updated_at = ci.variant.updated_at = dt.datetime.combine(dates[0], dt.time(10, 12), tz).astimezone(

@@ -19,6 +19,12 @@ ZERO = Decimal("0")
 CURRENCY_EXPONENT: dict[str, int] = {"GBP": 2, "EUR": 2, "USD": 2, "JPY": 0}
 
 
+def inventory_planner_connection(seed: int) -> str:
+    """IP's id for its connection to the shop; ASSUMED shape "c<number>" (api-notes 2.3), and IP
+    prefixes platform ids with it: warehouse "c2007_71234560001", variant "c2007_45123456700001"."""
+    return f"c{2000 + seed % 8000}"
+
+
 def quantize(amount: Decimal, currency: str) -> Decimal:
     """Round half-up to the currency's exponent, as Shopify presents amounts."""
     exponent = CURRENCY_EXPONENT.get(currency, 2)
