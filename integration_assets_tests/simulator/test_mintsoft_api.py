@@ -23,6 +23,7 @@ from integration_assets.simulator.merchant import DEFAULT_START_DATE, build_worl
 from integration_assets.simulator.server import RunningSimulator, serve_in_thread
 from integration_assets.simulator.world import World, WorldSize, line_current_quantity
 from integration_assets_tests.clocks import FakeClock, TickingClock
+from integration_assets_tests.page_sizes import awkward_limit
 
 SEED = 7
 DAY = 24 * 3600
@@ -116,13 +117,6 @@ def local(world: World, moment: dt.datetime) -> dt.datetime:
 
 def parse_local(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text)
-
-
-def awkward_limit(count: int, candidates: tuple[int, ...] = (7, 11, 13, 17, 19, 23)) -> int:
-    for limit in candidates:
-        if count % limit and count > limit:
-            return limit
-    pytest.fail(f"no awkward limit for {count} records")
 
 
 def sku_key(sku: str) -> str:

@@ -32,6 +32,7 @@ from integration_assets.simulator.world import (
     quantize,
 )
 from integration_assets_tests.clocks import FakeClock, TickingClock
+from integration_assets_tests.page_sizes import awkward_limit
 
 SEED = 7
 VERSION = "2026-01"
@@ -96,14 +97,6 @@ def fetch_all(http: httpx.Client, path: str, root: str, params: dict[str, str] |
         records.extend(response.json()[root])
         pages += 1
     return records, pages
-
-
-def awkward_limit(count: int, candidates: tuple[int, ...] = (7, 11, 13, 17, 19, 23)) -> int:
-    """A page size that does not divide the count and still gives several pages."""
-    for limit in candidates:
-        if count % limit and count > limit:
-            return limit
-    pytest.fail(f"no awkward limit for {count} records")
 
 
 def rest_status(order: Order) -> str:
