@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 
 from integration_assets.simulator.launch import SimOptions, prepare
-from integration_assets.simulator.manifest import API_VERSION, build_manifest
+from integration_assets.simulator.manifest import API_VERSION, build_manifest, simulator_env
 from integration_assets.simulator.server import serve_in_thread
 
 TOUR_QUERY = """
@@ -43,41 +43,88 @@ REST_TOUR = [
 ]
 
 
+MINTSOFT_TOUR = [
+    ("warehouses", "Warehouse"),
+    ("products", "Product/List?PageNo=1&Limit=5"),
+    ("stock levels (warehouse 1)", "Product/StockLevels?WarehouseId=1"),
+    ("bulk inventory", "Product/Inventory/Bulk?PageNo=1&Limit=5"),
+    ("orders", "Order/List?PageNo=1&Limit=5&IncludeOrderItems=true"),
+    ("order statuses", "Order/Statuses"),
+    ("returns", "Return/List?PageNo=1&Limit=5"),
+]
+INVENTORY_PLANNER_TOUR = [
+    ("warehouses", "warehouses", "warehouses"),
+    ("variants", "variants?page=0&limit=5", "variants"),
+]
+
+
 def run_demo(options: SimOptions) -> int:
     ctx = prepare(options)
-    seeds_dir = options.seeds_dir
     running = serve_in_thread(ctx)
     try:
-        manifest = build_manifest(ctx.world)
-        headers = {"X-Shopify-Access-Token": ctx.credentials.access_token}
-        admin = f"{running.url}/admin/api/{API_VERSION}"
-        with httpx.Client(timeout=30, headers=headers) as client:
-            graphql = client.post(f"{admin}/graphql.json", json={"query": TOUR_QUERY})
-            graphql.raise_for_status()
-            body = graphql.json()
-            if body.get("errors"):
-                raise RuntimeError(f"GraphQL tour failed: {body['errors']}")
-            data = body["data"]
-            pages = {
-                "orders (GraphQL)": len(data["orders"]["nodes"]),
-                "locations (GraphQL)": len(data["locations"]["nodes"]),
-                "inventory items (GraphQL)": len(data["inventoryItems"]["nodes"]),
-                "payouts (GraphQL)": len(data["shopifyPaymentsAccount"]["payouts"]["nodes"]),
-                "balance transactions (GraphQL)": len(data["shopifyPaymentsAccount"]["balanceTransactions"]["nodes"]),
-            }
-            for name, path in REST_TOUR:
-                response = client.get(f"{admin}/{path}")
-                response.raise_for_status()
-                (records,) = response.json().values()
-                pages[f"{name} (REST)"] = len(records)
-            cost = body["extensions"]["cost"]
-        _print_summary(manifest, pages, cost, running.url, seeds_dir)
+        env = simulator_env(ctx)
+        with httpx.Client(timeout=30) as client:
+            pages, cost = _tour_shopify(client, env)
+            pages.update(_tour_mintsoft(client, env))
+            pages.update(_tour_inventory_planner(client, env))
+        _print_summary(build_manifest(ctx.world), pages, cost, running.url, options.seeds_dir)
     finally:
         running.stop()
     return 0
 
 
-def _print_summary(manifest: dict, pages: dict[str, int], cost: dict, url: str, seeds_dir: Path) -> None:
+def _tour_shopify(client: httpx.Client, env: dict[str, str]) -> tuple[dict[str, int], dict]:
+    admin = f"{env['SHOPIFY_SHOP_URL']}/admin/api/{API_VERSION}"
+    headers = {"X-Shopify-Access-Token": env["SHOPIFY_ACCESS_TOKEN"]}
+    graphql = client.post(f"{admin}/graphql.json", json={"query": TOUR_QUERY}, headers=headers)
+    graphql.raise_for_status()
+    body = graphql.json()
+    if body.get("errors"):
+        raise RuntimeError(f"GraphQL tour failed: {body['errors']}")
+    data = body["data"]
+    account = data["shopifyPaymentsAccount"]
+    pages = {
+        "Shopify orders (GraphQL)": len(data["orders"]["nodes"]),
+        "Shopify locations (GraphQL)": len(data["locations"]["nodes"]),
+        "Shopify inventory items (GraphQL)": len(data["inventoryItems"]["nodes"]),
+        "Shopify payouts (GraphQL)": len(account["payouts"]["nodes"]),
+        "Shopify balance transactions (GraphQL)": len(account["balanceTransactions"]["nodes"]),
+    }
+    for name, path in REST_TOUR:
+        response = client.get(f"{admin}/{path}", headers=headers)
+        response.raise_for_status()
+        (records,) = response.json().values()
+        pages[f"Shopify {name} (REST)"] = len(records)
+    return pages, body["extensions"]["cost"]
+
+
+def _tour_mintsoft(client: httpx.Client, env: dict[str, str]) -> dict[str, int]:
+    api = f"{env['MINTSOFT_BASE_URL']}/api"
+    login = client.post(
+        f"{api}/Auth", json={"Username": env["MINTSOFT_USERNAME"], "Password": env["MINTSOFT_PASSWORD"]}
+    )
+    login.raise_for_status()
+    headers = {"ms-apikey": login.json()}
+    pages = {}
+    for name, path in MINTSOFT_TOUR:
+        response = client.get(f"{api}/{path}", headers=headers)
+        response.raise_for_status()
+        pages[f"Mintsoft {name}"] = len(response.json())
+    return pages
+
+
+def _tour_inventory_planner(client: httpx.Client, env: dict[str, str]) -> dict[str, int]:
+    api = f"{env['INVENTORY_PLANNER_BASE_URL']}/api/v1"
+    headers = {"Authorization": env["INVENTORY_PLANNER_API_KEY"], "Account": env["INVENTORY_PLANNER_ACCOUNT"]}
+    pages = {}
+    for name, path, root in INVENTORY_PLANNER_TOUR:
+        response = client.get(f"{api}/{path}", headers=headers)
+        response.raise_for_status()
+        pages[f"Inventory Planner {name}"] = len(response.json()[root])
+    return pages
+
+
+def _print_summary(manifest: dict, pages: dict[str, int], cost: dict, url: str, seeds_dir: Path | None) -> None:
     print(f"Simulated merchant: seed {manifest['seed']}, dates {', '.join(manifest['dates'])} (served at {url})")
     print(f"Operator seeds written to {seeds_dir}")
     print("\nWorld contents:")
@@ -85,7 +132,7 @@ def _print_summary(manifest: dict, pages: dict[str, int], cost: dict, url: str, 
         print(f"  {name:<22} {count:>7}")
     print("\nOne page of every entity over HTTP:")
     for name, count in pages.items():
-        print(f"  {name:<32} {count:>4} records")
+        print(f"  {name:<42} {count:>4} records")
     print(
         f"\nGraphQL cost of the tour: requested {cost['requestedQueryCost']}, actual {cost['actualQueryCost']}, "
         f"bucket {cost['throttleStatus']['currentlyAvailable']}/{cost['throttleStatus']['maximumAvailable']:.0f}"

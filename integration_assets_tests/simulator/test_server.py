@@ -152,7 +152,18 @@ def test_demo_tours_every_entity(tmp_path: Path, capsys: pytest.CaptureFixture[s
     out = capsys.readouterr().out
     world = build_world(7, small_size(days=1, orders_per_day=15))
     assert f"orders                 {len(world.orders):>7}" in out
-    for entity in ("orders (GraphQL)", "inventory items (GraphQL)", "payouts (REST)", "balance transactions (REST)"):
+    for entity in (
+        "Shopify orders (GraphQL)",
+        "Shopify inventory items (GraphQL)",
+        "Shopify payouts (REST)",
+        "Shopify balance transactions (REST)",
+        "Mintsoft warehouses",
+        "Mintsoft bulk inventory",
+        "Mintsoft orders",
+        "Mintsoft returns",
+        "Inventory Planner warehouses",
+        "Inventory Planner variants",
+    ):
         line = next(line for line in out.splitlines() if entity in line)
         assert int(line.split()[-2]) > 0, line
     assert "stock_parity_drift" in out and "payout_unmatched_charge" in out
