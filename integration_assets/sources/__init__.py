@@ -1,0 +1,1 @@
+"""API clients (httpx + pydantic, no Dagster): usable from a notebook as from an asset."""
