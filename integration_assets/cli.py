@@ -54,8 +54,12 @@ def _parser() -> argparse.ArgumentParser:
         "--emit-webhooks", type=Path, default=None, help="write the days' signed webhook deliveries here"
     )
     simulate.add_argument("--webhook-secret", default=None, help="the app secret webhooks are signed with")
-    demo = commands.add_parser("demo", help="simulate in-process and tour every entity over HTTP")
+    demo = commands.add_parser("demo", help="simulate in-process, tour every API, then run the main job on it")
     _add_world_arguments(demo)
+    run = commands.add_parser("run", help="run the main job against whatever the environment points at")
+    run.add_argument("--start-date", type=dt.date.fromisoformat, required=True)
+    run.add_argument("--end-date", type=dt.date.fromisoformat, required=True)
+    run.add_argument("--locations", default=None, help="comma-separated location keys (default: all in locations.csv)")
     return parser
 
 
@@ -78,6 +82,11 @@ def main(argv: list[str] | None = None) -> int:
             )
             simulate(options, args.host, args.port)
             return 0
+        if args.command == "run":
+            from integration_assets.main_run import main_job_command
+
+            locations = [k.strip() for k in args.locations.split(",") if k.strip()] if args.locations else None
+            return main_job_command(args.start_date, args.end_date, locations, _data_dir())
         if args.command == "demo":
             from integration_assets.demo import run_demo
             from integration_assets.simulator.launch import SimOptions
@@ -89,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
                 seeds_dir=args.seeds_dir or _default_seeds(args),
                 ip_drop_dir=_data_dir() / "ip-drop",
             )
-            return run_demo(options)
+            return run_demo(options, _data_dir())
     except ValueError as exc:
         print(f"integration-assets: {exc}", file=sys.stderr)
         return 2

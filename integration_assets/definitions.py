@@ -1,11 +1,11 @@
-"""The one Definitions object Dagster loads (workspace.yaml points here).
-
-The foundation issue ships the simulator; the extraction, model and check assets join this object
-as their issues land, each from its own module under assets/ and checks/.
-"""
-
-from __future__ import annotations
+"""The one Definitions object Dagster loads (workspace.yaml points here)."""
 
 import dagster as dg
 
-defs = dg.Definitions(assets=[], asset_checks=[], jobs=[], schedules=[], sensors=[], resources={})
+from integration_assets.assets import inventory_planner, mintsoft, payments, shopify
+from integration_assets.resources import build_resources
+
+defs = dg.Definitions(
+    assets=[*shopify.assets, *payments.assets, *mintsoft.assets, *inventory_planner.assets],
+    resources=build_resources(),
+)

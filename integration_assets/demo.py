@@ -7,6 +7,7 @@ shows that the simulated APIs answer in the real shapes, and what the world hold
 from __future__ import annotations
 
 import collections
+import os
 from pathlib import Path
 
 import httpx
@@ -58,7 +59,8 @@ INVENTORY_PLANNER_TOUR = [
 ]
 
 
-def run_demo(options: SimOptions) -> int:
+def run_demo(options: SimOptions, data_dir: Path | None = None) -> int:
+    """Tour the simulated APIs, then (given a data dir) run the main job over the world's dates."""
     ctx = prepare(options)
     running = serve_in_thread(ctx)
     try:
@@ -68,9 +70,17 @@ def run_demo(options: SimOptions) -> int:
             pages.update(_tour_mintsoft(client, env))
             pages.update(_tour_inventory_planner(client, env))
         _print_summary(build_manifest(ctx.world), pages, cost, running.url, options.seeds_dir)
+        if data_dir is None:
+            return 0
+        os.environ.update(env)
+        os.environ["INTEGRATION_DATA_DIR"] = str(data_dir)
+        from integration_assets.main_run import main_job_command
+
+        dates = ctx.world.size.dates
+        print()
+        return main_job_command(dates[0], dates[-1], None, data_dir)
     finally:
         running.stop()
-    return 0
 
 
 def _tour_shopify(client: httpx.Client, env: dict[str, str]) -> tuple[dict[str, int], dict]:

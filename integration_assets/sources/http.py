@@ -16,7 +16,7 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -96,6 +96,28 @@ class RetryPolicy:
         return rng.uniform(0, min(self.max_delay, self.base_delay * 2 ** (attempt - 1)))
 
 
+class _QueryStringRedaction(logging.Filter):
+    """httpx logs every request's full URL at INFO; signed download URLs (Shopify's bulk results)
+    and some APIs carry credentials in the query string, so the query string is dropped there."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and any(isinstance(a, httpx.URL) and a.query for a in record.args):
+            record.args = tuple(
+                f"{a.copy_with(query=None)}?{REDACTED}" if isinstance(a, httpx.URL) and a.query else a
+                for a in record.args
+            )
+        return True
+
+
+_QUERY_STRING_REDACTION = _QueryStringRedaction()
+
+
+def _redact_httpx_logs() -> None:
+    httpx_log = logging.getLogger("httpx")
+    if _QUERY_STRING_REDACTION not in httpx_log.filters:
+        httpx_log.addFilter(_QUERY_STRING_REDACTION)
+
+
 def redact(text: str, secrets: Iterable[str]) -> str:
     for secret in secrets:
         if secret and len(secret) >= 4:
@@ -139,6 +161,7 @@ class HttpApi:
         self._rng = random.Random(seed)
         self.stats = RequestStats()
         self._client = httpx.Client(timeout=timeout, transport=transport, follow_redirects=False)
+        _redact_httpx_logs()
 
     def close(self) -> None:
         self._client.close()
@@ -161,13 +184,18 @@ class HttpApi:
         *,
         params: Mapping[str, Any] | None = None,
         json_body: Any = None,
+        form: Mapping[str, str] | None = None,
         authenticated: bool = True,
         accept: Callable[[Reply], str | None] | None = None,
+        pace: Callable[[], float] | None = None,
     ) -> Reply:
         """Send until a good reply or the retry budget runs out.
 
+        `form` sends a form-encoded body instead of JSON (OAuth token endpoints want one).
         `accept` lets a client classify a 200 as retryable (returns a fault name, e.g. Shopify's
-        THROTTLED) after the shared checks pass.
+        THROTTLED) after the shared checks pass. `pace` is asked before every attempt, retries
+        included, how long to wait first: a limiter that knows what this request costs (Shopify's
+        point bucket) plans each attempt with it, as `bucket` does for a flat request rate.
         """
         url = path if path.startswith("http") else f"{self.base_url}/{path.lstrip('/')}"
         shown = self._shown_path(url)
@@ -177,11 +205,13 @@ class HttpApi:
         for attempt in range(1, self.retry.max_attempts + 1):
             if self.bucket is not None:
                 self.wait(self.bucket.delay_for())
+            if pace is not None:
+                self.wait(pace())
             headers = dict(self._auth_headers()) if authenticated else {}
             self.stats.requests += 1
             started = time.monotonic()
             try:
-                response = self._client.request(method, url, params=params, json=json_body, headers=headers)
+                response = self._client.request(method, url, params=params, json=json_body, data=form, headers=headers)
             except (httpx.TimeoutException, httpx.TransportError) as exc:
                 status, last_detail = None, type(exc).__name__
                 self._retry_later(
@@ -215,11 +245,55 @@ class HttpApi:
             fault = accept(reply) if accept else None
             if fault:
                 last_detail = fault
-                continue  # the accept hook has waited as the service asked
+                continue  # the accept hook (or the pace hook, next attempt) waits as the service asked
             log.debug("%s %s %s -> %s in %.3fs", self.service, method, shown, status, elapsed)
             return reply
         raise ApiError(
             self.service, method, shown, status, f"gave up after {self.retry.max_attempts} attempts: {last_detail}"
+        )
+
+    def stream_lines(self, url: str, *, authenticated: bool = False) -> Iterator[str]:
+        """The lines of a large text download (a JSONL export), read as they arrive.
+
+        A download cut off part-way (connection reset, timeout, a 5xx) starts again from the top
+        and skips the lines already handed out, so the caller sees every line once; this assumes
+        the file does not change, which holds for export files such as Shopify's bulk results.
+        Signed storage URLs carry their credential in the query string: never logged, and by
+        default no auth header is sent (the file lives on another host than the API).
+        """
+        shown = self._shown_path(url)
+        delivered = 0
+        last_detail = ""
+        status: int | None = None
+        for attempt in range(1, self.retry.max_attempts + 1):
+            headers = dict(self._auth_headers()) if authenticated else {}
+            self.stats.requests += 1
+            seen = 0
+            try:
+                with self._client.stream("GET", url, headers=headers) as response:
+                    status = response.status_code
+                    if status in RETRYABLE_STATUS:
+                        last_detail = f"HTTP {status}"
+                        self._retry_later(attempt, str(status), shown, _retry_after(response))
+                        continue
+                    if status >= 400:
+                        response.read()
+                        raise ApiError(self.service, "GET", shown, status, self._safe_detail(response))
+                    for line in response.iter_lines():
+                        seen += 1
+                        if seen > delivered:
+                            delivered = seen
+                            yield line
+            except (httpx.TimeoutException, httpx.TransportError) as exc:
+                status, last_detail = None, type(exc).__name__
+                kind = "timeout" if isinstance(exc, httpx.TimeoutException) else "connection"
+                log.info("%s GET %s: download cut after %d lines", self.service, shown, seen)
+                self._retry_later(attempt, kind, shown)
+                continue
+            log.debug("%s GET %s -> %s, %d lines", self.service, shown, status, delivered)
+            return
+        raise ApiError(
+            self.service, "GET", shown, status, f"gave up after {self.retry.max_attempts} attempts: {last_detail}"
         )
 
     def _retry_later(self, attempt: int, kind: str, shown: str, retry_after: float | None = None) -> None:

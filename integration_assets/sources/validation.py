@@ -42,11 +42,19 @@ def describe(error: ValidationError) -> str:
     return "; ".join(parts)
 
 
-def parse_records(model: type[M], entity: str, raws: Iterable[Any], record_id: Callable[[Any], Any]) -> Parsed[M]:
+def parse_records(
+    model: type[M],
+    entity: str,
+    raws: Iterable[Any],
+    record_id: Callable[[Any], Any],
+    *,
+    context: Any = None,
+) -> Parsed[M]:
+    """`context` reaches the models' validators (e.g. the time zone Mintsoft's local times are in)."""
     parsed: Parsed[M] = Parsed()
     for raw in raws:
         try:
-            parsed.records.append(model.model_validate(raw))
+            parsed.records.append(model.model_validate(raw, context=context))
         except ValidationError as error:
             rid = _safe_id(raw, record_id)
             parsed.rejected.append(Rejected(entity, rid, f"{entity} {rid}: {describe(error)}", raw))

@@ -1,0 +1,56 @@
+"""Inventory Planner extraction: what the planner knows (warehouses, variants and their metrics).
+
+Sales history goes the other way, as files (a later issue); here we read IP's view back so the SKU
+check can see which Shopify SKUs the planner does not know.
+"""
+
+import dagster as dg
+
+from integration_assets.assets import inventory_planner_tables as tables
+from integration_assets.assets.landing import Landing
+from integration_assets.partitions import daily_partitions, dates_of
+from integration_assets.resources import InventoryPlannerResource, LakeResource
+
+GROUP = "inventory_planner"
+
+
+@dg.asset(
+    key=["inventory_planner", "variants"],
+    group_name=GROUP,
+    owners=["team:planning"],
+    kinds={"python", "parquet", "inventory_planner"},
+    partitions_def=daily_partitions,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+)
+def inventory_planner_variants(
+    context: dg.AssetExecutionContext, inventory_planner: InventoryPlannerResource, lake: LakeResource
+) -> dg.MaterializeResult:
+    """Inventory Planner's warehouses, variants, and each variant's per-warehouse stock and sales.
+
+    Current state, filed under the run's last date.
+    """
+    as_of = dates_of(context)[-1]
+    landing = Landing(lake, tables.SOURCE)
+    with inventory_planner.client() as client:
+        warehouses = client.warehouses()
+        variants = client.variants()
+        landing.quarantine(tables.WAREHOUSES.entity, as_of, None, warehouses.rejected, len(warehouses.records))
+        landing.write(
+            tables.WAREHOUSES.entity, as_of, None, tables.WAREHOUSES.rows(warehouses.records), tables.WAREHOUSES.schema
+        )
+        landing.quarantine(tables.VARIANTS.entity, as_of, None, variants.rejected, len(variants.records))
+        landing.write(
+            tables.VARIANTS.entity, as_of, None, tables.VARIANTS.rows(variants.records), tables.VARIANTS.schema
+        )
+        pairs = [(v, w) for v in variants.records for w in v.warehouse or []]
+        landing.write(
+            tables.VARIANT_WAREHOUSES.entity,
+            as_of,
+            None,
+            tables.VARIANT_WAREHOUSES.rows(pairs),
+            tables.VARIANT_WAREHOUSES.schema,
+        )
+        return landing.result(client.stats)
+
+
+assets = [inventory_planner_variants]

@@ -1,0 +1,158 @@
+"""Mintsoft extraction: the warehouse's own records, landed raw.
+
+Mintsoft is the system of record for physical stock and despatch (DESIGN.md). Snapshots (warehouses,
+products, inventory) are current state, filed under the run's last date (the as-of rule); orders and
+returns are filed under the shop day of their LastUpdated, so each date holds the versions that
+changed that day.
+"""
+
+import dagster as dg
+
+from integration_assets.assets import mintsoft_tables as tables
+from integration_assets.assets.landing import Landing
+from integration_assets.partitions import (
+    daily_location_partitions,
+    daily_partitions,
+    dates_of,
+    day_bounds,
+    locations_of,
+)
+from integration_assets.resources import LakeResource, MintsoftResource
+from integration_assets.sources.validation import Parsed
+
+GROUP = "mintsoft"
+OWNERS = ["team:data-engineering"]
+KINDS = {"python", "parquet", "mintsoft"}
+
+
+@dg.asset(
+    key=["mintsoft", "catalog"],
+    group_name=GROUP,
+    owners=OWNERS,
+    kinds=KINDS,
+    partitions_def=daily_partitions,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+)
+def mintsoft_catalog(
+    context: dg.AssetExecutionContext, mintsoft: MintsoftResource, lake: LakeResource
+) -> dg.MaterializeResult:
+    """Mintsoft warehouses, products and bundle components: the warehouse's SKU master.
+
+    Current state, filed under the run's last date. Bundles are products with components; the
+    reconciliation checks bundle stock through them.
+    """
+    as_of = dates_of(context)[-1]
+    landing = Landing(lake, tables.SOURCE)
+    with mintsoft.client() as client:
+        warehouses = client.warehouses()
+        products = client.products()
+        bundles = client.bundles(p for p in products.records if p.bundle)
+        for spec, parsed, rows in (
+            (tables.WAREHOUSES, warehouses, tables.WAREHOUSES.rows(warehouses.records)),
+            (tables.PRODUCTS, products, tables.PRODUCTS.rows(products.records)),
+            (
+                tables.BUNDLE_COMPONENTS,
+                bundles,
+                tables.BUNDLE_COMPONENTS.rows((b, c) for b in bundles.records for c in b.components),
+            ),
+        ):
+            landing.quarantine(spec.entity, as_of, None, parsed.rejected, len(parsed.records))
+            landing.write(spec.entity, as_of, None, rows, spec.schema)
+        return landing.result(client.stats)
+
+
+@dg.asset(
+    key=["mintsoft", "inventory"],
+    group_name=GROUP,
+    owners=OWNERS,
+    kinds=KINDS,
+    partitions_def=daily_location_partitions,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+)
+def mintsoft_inventory(
+    context: dg.AssetExecutionContext, mintsoft: MintsoftResource, lake: LakeResource
+) -> dg.MaterializeResult:
+    """Mintsoft's bulk inventory feed per warehouse: OnHand, Allocated, InQuarantine per SKU.
+
+    The stock side of parity: Mintsoft available = OnHand - Allocated - InQuarantine. Filed under the
+    run's last date at each location; a location without a Mintsoft warehouse (a store) lands empty.
+    """
+    as_of = dates_of(context)[-1]
+    landing = Landing(lake, tables.SOURCE)
+    location_map = lake.location_map()
+    with mintsoft.client() as client:
+        for key in locations_of(context):
+            warehouse_id = location_map.by_key(key).mintsoft_warehouse_id
+            parsed = client.inventory(warehouse_id) if warehouse_id is not None else Parsed()
+            landing.quarantine(tables.INVENTORY.entity, as_of, key, parsed.rejected, len(parsed.records))
+            landing.write(
+                tables.INVENTORY.entity, as_of, key, tables.INVENTORY.rows(parsed.records), tables.INVENTORY.schema
+            )
+        return landing.result(client.stats)
+
+
+@dg.asset(
+    key=["mintsoft", "orders"],
+    group_name=GROUP,
+    owners=OWNERS,
+    kinds=KINDS,
+    partitions_def=daily_partitions,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+)
+def mintsoft_orders(
+    context: dg.AssetExecutionContext, mintsoft: MintsoftResource, lake: LakeResource
+) -> dg.MaterializeResult:
+    """Mintsoft's picking copies of Shopify orders, with their items, status, despatch and tracking.
+
+    Filed under the shop day of LastUpdated; ExternalOrderReference holds the Shopify order id.
+    """
+    dates = dates_of(context)
+    landing = Landing(lake, tables.SOURCE)
+    with mintsoft.client() as client:
+        parsed = client.orders(since_last_updated=day_bounds(dates[0])[0], include_items=True)
+        for date in dates:
+            start, end = day_bounds(date)
+            orders = [o for o in parsed.records if o.last_updated is not None and start <= o.last_updated < end]
+            rejected = [r for r in parsed.rejected if date == dates[-1]]  # a bad record has no trusted date
+            landing.quarantine(tables.ORDERS.entity, date, None, rejected, len(orders))
+            landing.write(tables.ORDERS.entity, date, None, tables.ORDERS.rows(orders), tables.ORDERS.schema)
+            items = [(o, i) for o in orders for i in o.order_items or []]
+            landing.write(
+                tables.ORDER_ITEMS.entity, date, None, tables.ORDER_ITEMS.rows(items), tables.ORDER_ITEMS.schema
+            )
+        return landing.result(client.stats)
+
+
+@dg.asset(
+    key=["mintsoft", "returns"],
+    group_name=GROUP,
+    owners=OWNERS,
+    kinds=KINDS,
+    partitions_def=daily_partitions,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+)
+def mintsoft_returns(
+    context: dg.AssetExecutionContext, mintsoft: MintsoftResource, lake: LakeResource
+) -> dg.MaterializeResult:
+    """Returns the warehouse has received, with their items: the evidence a refund's restock is real.
+
+    Filed under the shop day of LastUpdated.
+    """
+    dates = dates_of(context)
+    landing = Landing(lake, tables.SOURCE)
+    with mintsoft.client() as client:
+        parsed = client.returns(since_last_updated=day_bounds(dates[0])[0])
+        for date in dates:
+            start, end = day_bounds(date)
+            returns = [r for r in parsed.records if r.last_updated is not None and start <= r.last_updated < end]
+            rejected = [r for r in parsed.rejected if date == dates[-1]]
+            landing.quarantine(tables.RETURNS.entity, date, None, rejected, len(returns))
+            landing.write(tables.RETURNS.entity, date, None, tables.RETURNS.rows(returns), tables.RETURNS.schema)
+            items = [(r, i) for r in returns for i in r.return_items]
+            landing.write(
+                tables.RETURN_ITEMS.entity, date, None, tables.RETURN_ITEMS.rows(items), tables.RETURN_ITEMS.schema
+            )
+        return landing.result(client.stats)
+
+
+assets = [mintsoft_catalog, mintsoft_inventory, mintsoft_orders, mintsoft_returns]

@@ -1,0 +1,111 @@
+"""Resources: every setting comes from the environment, here and nowhere else.
+
+Secrets travel as `dg.EnvVar`, so Dagster resolves them at run time and shows only the variable's
+name in the UI, never its value. Which Shopify and Mintsoft credentials are used (a static token or
+key, or a grant/login) follows from which variables are set.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dagster as dg
+
+from integration_assets.location_map import DEFAULT_SEEDS_DIR, LocationMap, load_location_map
+from integration_assets.sources.inventory_planner import InventoryPlannerClient
+from integration_assets.sources.mintsoft import MintsoftClient
+from integration_assets.sources.shopify import ShopifyClient
+
+
+class ShopifyResource(dg.ConfigurableResource):
+    """Shopify Admin GraphQL: a static access token, or the client-credentials grant."""
+
+    shop_url: str
+    api_version: str = "2026-01"
+    access_token: str | None = None
+    client_id: str | None = None
+    client_secret: str | None = None
+    bulk_after_days: int = 7
+
+    def client(self) -> ShopifyClient:
+        return ShopifyClient(
+            self.shop_url,
+            self.api_version,
+            access_token=self.access_token,
+            client_id=self.client_id,
+            client_secret=self.client_secret,
+            bulk_after_days=self.bulk_after_days,
+        )
+
+
+class MintsoftResource(dg.ConfigurableResource):
+    """Mintsoft REST: username and password (the key is renewed every 24 hours) or a fixed key."""
+
+    base_url: str
+    username: str | None = None
+    password: str | None = None
+    api_key: str | None = None
+    timezone: str = "Europe/London"
+
+    def client(self) -> MintsoftClient:
+        return MintsoftClient(self.base_url, self.username, self.password, self.api_key, timezone=self.timezone)
+
+
+class InventoryPlannerResource(dg.ConfigurableResource):
+    """Inventory Planner REST (warehouses and variants; sales history goes as files)."""
+
+    base_url: str
+    api_key: str
+    account: str
+
+    def client(self) -> InventoryPlannerClient:
+        return InventoryPlannerClient(self.base_url, self.api_key, self.account)
+
+
+class LakeResource(dg.ConfigurableResource):
+    """Where raw data lands, the operator's seeds, and how much bad input a sync tolerates."""
+
+    data_dir: str = "data"
+    seeds_dir: str = str(DEFAULT_SEEDS_DIR)
+    max_rejected_share: float = 0.05  # a sync fails when more than this share of records is quarantined
+
+    @property
+    def root(self) -> Path:
+        return Path(self.data_dir).resolve()
+
+    def location_map(self) -> LocationMap:
+        return load_location_map(Path(self.seeds_dir))
+
+
+def _env(name: str) -> dg.EnvVar | None:
+    """An EnvVar when the variable is set, so optional credentials stay unset otherwise."""
+    return dg.EnvVar(name) if os.environ.get(name) else None
+
+
+def build_resources() -> dict[str, dg.ConfigurableResource]:
+    return {
+        "shopify": ShopifyResource(
+            shop_url=dg.EnvVar("SHOPIFY_SHOP_URL"),
+            api_version=os.environ.get("SHOPIFY_API_VERSION", "2026-01"),
+            access_token=_env("SHOPIFY_ACCESS_TOKEN"),
+            client_id=_env("SHOPIFY_CLIENT_ID"),
+            client_secret=_env("SHOPIFY_CLIENT_SECRET"),
+        ),
+        "mintsoft": MintsoftResource(
+            base_url=dg.EnvVar("MINTSOFT_BASE_URL"),
+            username=_env("MINTSOFT_USERNAME"),
+            password=_env("MINTSOFT_PASSWORD"),
+            api_key=_env("MINTSOFT_API_KEY"),
+            timezone=os.environ.get("SHOP_TIMEZONE", "Europe/London"),
+        ),
+        "inventory_planner": InventoryPlannerResource(
+            base_url=dg.EnvVar("INVENTORY_PLANNER_BASE_URL"),
+            api_key=dg.EnvVar("INVENTORY_PLANNER_API_KEY"),
+            account=dg.EnvVar("INVENTORY_PLANNER_ACCOUNT"),
+        ),
+        "lake": LakeResource(
+            data_dir=os.environ.get("INTEGRATION_DATA_DIR", "data"),
+            seeds_dir=os.environ.get("INTEGRATION_SEEDS_DIR") or str(DEFAULT_SEEDS_DIR),
+        ),
+    }
