@@ -54,6 +54,9 @@ def _parser() -> argparse.ArgumentParser:
         "--emit-webhooks", type=Path, default=None, help="write the days' signed webhook deliveries here"
     )
     simulate.add_argument("--webhook-secret", default=None, help="the app secret webhooks are signed with")
+    simulate.add_argument(
+        "--corrupt", action="append", default=[], help="make a record's field bad in API responses: ID:FIELD=VALUE"
+    )
     demo = commands.add_parser("demo", help="simulate in-process, tour every API, then run the main job on it")
     _add_world_arguments(demo)
     run = commands.add_parser("run", help="run the main job against whatever the environment points at")
@@ -79,6 +82,7 @@ def main(argv: list[str] | None = None) -> int:
                 fault_timeout_seconds=args.fault_timeout_seconds,
                 emit_webhooks=args.emit_webhooks,
                 webhook_secret=args.webhook_secret,
+                corrupt=tuple(args.corrupt),
             )
             simulate(options, args.host, args.port)
             return 0

@@ -71,6 +71,7 @@ def run_main(
 ) -> RunSummary:
     from integration_assets.definitions import defs
     from integration_assets.partitions import daily_location_partitions, daily_partitions, location_partitions
+    from integration_assets.resources import build_resources
 
     if end < start:
         raise ValueError(f"--end-date {end} is before --start-date {start}")
@@ -82,7 +83,7 @@ def run_main(
     instance = instance or dg.DagsterInstance.get()
     summary = RunSummary(start.isoformat(), end.isoformat(), list(chosen))
     assets = list(defs.assets or [])
-    resources = defs.resources or {}
+    resources = build_resources()  # from the environment as it is now, not as it was at import
     daily = [a for a in assets if a.partitions_def == daily_partitions]
     by_location = [a for a in assets if a.partitions_def == daily_location_partitions]
     batches: list[tuple[list, str, str]] = [(daily, start.isoformat(), end.isoformat())] if daily else []

@@ -58,9 +58,16 @@ class InventoryPlannerResource(dg.ConfigurableResource):
     base_url: str
     api_key: str
     account: str
+    requests_per_second: float = 2.0  # unpublished limit; clients pace about this
 
     def client(self) -> InventoryPlannerClient:
-        return InventoryPlannerClient(self.base_url, self.api_key, self.account)
+        return InventoryPlannerClient(
+            self.base_url,
+            self.api_key,
+            self.account,
+            rate_per_second=self.requests_per_second,
+            burst=max(1, int(self.requests_per_second * 2)),
+        )
 
 
 class LakeResource(dg.ConfigurableResource):
@@ -98,11 +105,13 @@ def build_resources() -> dict[str, dg.ConfigurableResource]:
             password=_env("MINTSOFT_PASSWORD"),
             api_key=_env("MINTSOFT_API_KEY"),
             timezone=os.environ.get("SHOP_TIMEZONE", "Europe/London"),
+            requests_per_second=float(os.environ.get("MINTSOFT_REQUESTS_PER_SECOND", "4")),
         ),
         "inventory_planner": InventoryPlannerResource(
             base_url=dg.EnvVar("INVENTORY_PLANNER_BASE_URL"),
             api_key=dg.EnvVar("INVENTORY_PLANNER_API_KEY"),
             account=dg.EnvVar("INVENTORY_PLANNER_ACCOUNT"),
+            requests_per_second=float(os.environ.get("INVENTORY_PLANNER_REQUESTS_PER_SECOND", "2")),
         ),
         "lake": LakeResource(
             data_dir=os.environ.get("INTEGRATION_DATA_DIR", "data"),

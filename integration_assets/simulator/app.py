@@ -9,6 +9,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from integration_assets.simulator.context import SimContext
+from integration_assets.simulator.corruption import CorruptRecords
 from integration_assets.simulator.faults import FaultInjector
 from integration_assets.simulator.inventory_planner_api import inventory_planner_routes
 from integration_assets.simulator.manifest import build_manifest, simulator_env
@@ -36,7 +37,11 @@ def create_app(ctx: SimContext) -> Starlette:
         *mintsoft_routes(ctx),
         *inventory_planner_routes(ctx),
     ]
-    middleware = [Middleware(FaultInjector, plan=ctx.faults, injected=ctx.faults_injected)] if ctx.faults else []
+    middleware = []
+    if ctx.faults:
+        middleware.append(Middleware(FaultInjector, plan=ctx.faults, injected=ctx.faults_injected))
+    if ctx.corruptions:
+        middleware.append(Middleware(CorruptRecords, corruptions=ctx.corruptions))
     app = Starlette(routes=routes, middleware=middleware)
     app.state.ctx = ctx
     return app

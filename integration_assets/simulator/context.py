@@ -10,6 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from integration_assets.simulator.corruption import Corruption
 from integration_assets.simulator.faults import FaultPlan
 from integration_assets.simulator.rate_limits import PLANS, Clock, LeakyBucket, Plan, PointBucket
 from integration_assets.simulator.world import World
@@ -92,6 +93,7 @@ class SimContext:
     ip_drop_dir: Path | None = None  # Inventory Planner's Advanced-CSV intake folder
     faults: FaultPlan | None = None
     faults_injected: Counter[str] = field(default_factory=Counter)
+    corruptions: list[Corruption] = field(default_factory=list)
     mintsoft_bucket: LeakyBucket = field(init=False)
     inventory_planner_bucket: LeakyBucket = field(init=False)
 

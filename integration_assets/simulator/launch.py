@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from integration_assets.simulator.context import SimContext
+from integration_assets.simulator.corruption import Corruption
 from integration_assets.simulator.faults import FaultPlan
 from integration_assets.simulator.manifest import simulator_env
 from integration_assets.simulator.merchant import build_world
@@ -26,6 +27,7 @@ class SimOptions:
     fault_timeout_seconds: float = 30.0
     emit_webhooks: Path | None = None
     webhook_secret: str | None = None
+    corrupt: tuple[str, ...] = ()
 
 
 def prepare(options: SimOptions) -> SimContext:
@@ -40,6 +42,7 @@ def prepare(options: SimOptions) -> SimContext:
         ctx.ip_drop_dir = options.ip_drop_dir.resolve()
     if options.faults:
         ctx.faults = FaultPlan.parse(options.faults, options.seed, options.fault_timeout_seconds)
+    ctx.corruptions = [Corruption.parse(spec) for spec in options.corrupt]
     if options.emit_webhooks is not None:
         from integration_assets.simulator.webhook_drops import emit_webhooks
 
