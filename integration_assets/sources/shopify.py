@@ -36,6 +36,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, Literal
 
 import httpx
+from graphql import GraphQLError
 
 from integration_assets.sources.http import ApiError, HttpApi, Reply, RequestStats, RetryPolicy, redact
 from integration_assets.sources.shopify_models import (
@@ -56,6 +57,7 @@ from integration_assets.sources.shopify_queries import (
     INVENTORY_ITEMS,
     INVENTORY_LEVELS,
     LOCATIONS,
+    MAX_QUERY_COST,
     NESTED_FRAGMENTS,
     NESTED_PAGE,
     ORDERS_PAGE,
@@ -273,7 +275,13 @@ class ShopifyClient:
         key = (query, _list_sizes(variables))
 
         def requested() -> int:
-            return self._requested_cost.get(key) or estimate_cost(query, variables)
+            known = self._requested_cost.get(key)
+            if known:
+                return known
+            try:
+                return estimate_cost(query, variables)
+            except GraphQLError:
+                return MAX_QUERY_COST  # Shopify will word the syntax error; plan for the dearest query
 
         def pace() -> float:
             self.graphql_requests += 1

@@ -241,9 +241,9 @@ def estimate_cost(query: str, variables: Mapping[str, Any] | None = None) -> int
     fragments on different types count the dearest. Used before Shopify has priced a query text
     and to choose page sizes that keep a query under the 1000-point limit.
     """
-    document = parse(query)
-    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
-    operation = next(d for d in document.definitions if isinstance(d, OperationDefinitionNode))
+    parsed = parse(query)
+    fragments = {d.name.value: d for d in parsed.definitions if isinstance(d, FragmentDefinitionNode)}
+    operation = next(d for d in parsed.definitions if isinstance(d, OperationDefinitionNode))
     if operation.operation == OperationType.MUTATION:
         return MUTATION_COST * len(operation.selection_set.selections)
     return _CostWalk(fragments, variables or {}).selections(operation.selection_set)
