@@ -98,6 +98,7 @@ def build_resources() -> dict[str, dg.ConfigurableResource]:
             access_token=_env("SHOPIFY_ACCESS_TOKEN"),
             client_id=_env("SHOPIFY_CLIENT_ID"),
             client_secret=_env("SHOPIFY_CLIENT_SECRET"),
+            bulk_after_days=int(os.environ.get("SHOPIFY_BULK_AFTER_DAYS", "7")),
         ),
         "mintsoft": MintsoftResource(
             base_url=dg.EnvVar("MINTSOFT_BASE_URL"),
