@@ -2,10 +2,10 @@
 
 import dagster as dg
 
-from integration_assets.assets import inventory_planner, mintsoft, payments, shopify
+from integration_assets.assets import inventory_planner, mintsoft, payments, shopify, sql_models
 from integration_assets.resources import build_resources
 
 defs = dg.Definitions(
-    assets=[*shopify.assets, *payments.assets, *mintsoft.assets, *inventory_planner.assets],
+    assets=[*shopify.assets, *payments.assets, *mintsoft.assets, *inventory_planner.assets, *sql_models.assets],
     resources=build_resources(),
 )

@@ -86,15 +86,16 @@ def run_main(
     resources = build_resources()  # from the environment as it is now, not as it was at import
     daily = [a for a in assets if a.partitions_def == daily_partitions]
     by_location = [a for a in assets if a.partitions_def == daily_location_partitions]
-    batches: list[tuple[list, str, str]] = [(daily, start.isoformat(), end.isoformat())] if daily else []
-    for location in chosen:
-        batches.append(
-            (
-                by_location,
-                str(dg.MultiPartitionKey({"date": start.isoformat(), "location": location})),
-                str(dg.MultiPartitionKey({"date": end.isoformat(), "location": location})),
-            )
+    # Locations first: the daily batch holds the models, which read every location's stock.
+    batches: list[tuple[list, str, str]] = [
+        (
+            by_location,
+            str(dg.MultiPartitionKey({"date": start.isoformat(), "location": location})),
+            str(dg.MultiPartitionKey({"date": end.isoformat(), "location": location})),
         )
+        for location in chosen
+    ]
+    batches.append((daily, start.isoformat(), end.isoformat()))
     for batch, first, last in batches:
         if not batch:
             continue

@@ -7,8 +7,10 @@ key, or a grant/login) follows from which variables are set.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import dagster as dg
 
@@ -16,6 +18,7 @@ from integration_assets.location_map import DEFAULT_SEEDS_DIR, LocationMap, load
 from integration_assets.sources.inventory_planner import InventoryPlannerClient
 from integration_assets.sources.mintsoft import MintsoftClient
 from integration_assets.sources.shopify import ShopifyClient
+from integration_assets.warehouse import Warehouse
 
 
 class ShopifyResource(dg.ConfigurableResource):
@@ -85,6 +88,42 @@ class LakeResource(dg.ConfigurableResource):
         return load_location_map(Path(self.seeds_dir))
 
 
+class WarehouseResource(dg.ConfigurableResource):
+    """The DuckDB warehouse file and what the models need to know about the shop and the lake."""
+
+    data_dir: str = "data"
+    seeds_dir: str = str(DEFAULT_SEEDS_DIR)
+    shop_timezone: str = "Europe/London"
+    despatch_window_hours: int = 4  # despatched but unfulfilled longer than this is an exception
+
+    @property
+    def path(self) -> Path:
+        return Path(self.data_dir).resolve() / "warehouse.duckdb"
+
+    @property
+    def lake_root(self) -> Path:
+        return Path(self.data_dir).resolve() / "lake"
+
+    def open(self, read_only: bool = False) -> Warehouse:
+        return Warehouse(self.path, read_only=read_only)
+
+    def variables(self, as_of_date: str) -> dict[str, str]:
+        """Placeholder values for the models: the as-of time is the end of the last date in shop
+        time, or now if that is earlier (DESIGN.md "As-of time")."""
+        zone = ZoneInfo(self.shop_timezone)
+        day_end = dt.datetime.combine(dt.date.fromisoformat(as_of_date) + dt.timedelta(days=1), dt.time(0), zone)
+        now = dt.datetime.now(dt.UTC)
+        as_of = min(day_end.astimezone(dt.UTC), now)
+        return {
+            "lake": str(self.lake_root),
+            "as_of_date": as_of_date,
+            "as_of": as_of.isoformat(),
+            "run_started_at": now.isoformat(),
+            "shop_timezone": self.shop_timezone,
+            "despatch_window_hours": str(self.despatch_window_hours),
+        }
+
+
 def _env(name: str) -> dg.EnvVar | None:
     """An EnvVar when the variable is set, so optional credentials stay unset otherwise."""
     return dg.EnvVar(name) if os.environ.get(name) else None
@@ -113,6 +152,12 @@ def build_resources() -> dict[str, dg.ConfigurableResource]:
             api_key=dg.EnvVar("INVENTORY_PLANNER_API_KEY"),
             account=dg.EnvVar("INVENTORY_PLANNER_ACCOUNT"),
             requests_per_second=float(os.environ.get("INVENTORY_PLANNER_REQUESTS_PER_SECOND", "2")),
+        ),
+        "warehouse": WarehouseResource(
+            data_dir=os.environ.get("INTEGRATION_DATA_DIR", "data"),
+            seeds_dir=os.environ.get("INTEGRATION_SEEDS_DIR") or str(DEFAULT_SEEDS_DIR),
+            shop_timezone=os.environ.get("SHOP_TIMEZONE", "Europe/London"),
+            despatch_window_hours=int(os.environ.get("DESPATCH_WINDOW_HOURS", "4")),
         ),
         "lake": LakeResource(
             data_dir=os.environ.get("INTEGRATION_DATA_DIR", "data"),

@@ -18,6 +18,10 @@ EXPECTED = {
     "mintsoft/orders": ("mintsoft", "daily"),
     "mintsoft/returns": ("mintsoft", "daily"),
     "inventory_planner/variants": ("inventory_planner", "daily"),
+    **{
+        f"seeds/{name}": ("seeds", "daily")
+        for name in ("locations", "bundles", "sku_aliases", "safety_stock", "exception_owners", "gl_accounts")
+    },
 }
 
 
@@ -42,7 +46,7 @@ def test_asset_graph_is_pinned() -> None:
 
 
 def test_every_resource_the_assets_need_is_defined() -> None:
-    assert set(defs.resources or {}) == {"shopify", "mintsoft", "inventory_planner", "lake"}
+    assert set(defs.resources or {}) == {"shopify", "mintsoft", "inventory_planner", "lake", "warehouse"}
     repository = defs.get_repository_def()
     assert repository.schedule_defs == [] and repository.sensor_defs == []
 

@@ -191,7 +191,8 @@ def test_rows_per_asset_are_reported(landed: Landed) -> None:
             "order_fulfillment_line_items",
         )
     )
-    assert set(rows) == {
+    extraction = {key for key in rows if key.split("/")[0] not in ("seeds", "staging", "reconciliation", "finance")}
+    assert extraction == {
         "shopify/orders",
         "shopify/catalog",
         "shopify/inventory_levels",

@@ -1,0 +1,214 @@
+"""The DuckDB warehouse and the dbt_like_sql model runner.
+
+Every `.sql` file under `dbt_like_sql/{staging,reconciliation,finance}` is one model: schema from the
+folder, table from the file name, dependencies found by parsing the tables and lake folders it reads
+(never hand-listed), materialization from its header comment:
+
+    -- materialized: view | table | script
+    -- partitioned_by: date            (tables only: replaces exactly that date's rows)
+
+`view` and `table` files hold one SELECT; `script` files are run as written and must be idempotent.
+Placeholders `{{ lake }}`, `{{ date }}`, `{{ as_of_date }}`, `{{ as_of }}`, `{{ run_started_at }}`,
+`{{ shop_timezone }}` and `{{ despatch_window_hours }}` are filled in; an unknown one is an error.
+Each model runs in one transaction, so a failed model leaves the previous table as it was.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from graphlib import TopologicalSorter
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from integration_assets.seed_files import SEEDS, read_seeds
+
+MODELS_DIR = Path(__file__).resolve().parent.parent / "dbt_like_sql"
+MODEL_SCHEMAS = ("staging", "reconciliation", "finance")
+MATERIALIZATIONS = ("view", "table", "script")
+PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*\}\}")
+TABLE_REFERENCE = re.compile(r"\b(seeds|staging|reconciliation|finance)\.([a-z_][a-z0-9_]*)\b", re.IGNORECASE)
+LAKE_REFERENCE = re.compile(r"\{\{\s*lake\s*\}\}/([a-z_]+)/([a-z_]+)/")
+HEADER = re.compile(r"^--\s*(materialized|partitioned_by)\s*:\s*(\S+)\s*$")
+
+
+class ModelError(RuntimeError):
+    """A model that cannot be parsed or run; the message names the file."""
+
+
+@dataclass(frozen=True)
+class SqlModel:
+    schema: str
+    name: str
+    path: Path
+    materialized: str
+    partitioned_by: str | None
+    sql: str
+    description: str
+    tables_read: frozenset[str] = field(default_factory=frozenset)  # "schema.table"
+    lake_read: frozenset[tuple[str, str]] = field(default_factory=frozenset)  # (source, entity)
+
+    @property
+    def relation(self) -> str:
+        return f"{self.schema}.{self.name}"
+
+
+def parse_model(path: Path, schema: str) -> SqlModel:
+    text = path.read_text(encoding="utf-8")
+    options: dict[str, str] = {}
+    description: list[str] = []
+    for line in text.splitlines():
+        if not line.startswith("--"):
+            break
+        match = HEADER.match(line)
+        if match:
+            options[match.group(1)] = match.group(2).lower()
+        else:
+            description.append(line.lstrip("- ").rstrip())
+    materialized = options.get("materialized")
+    if materialized not in MATERIALIZATIONS:
+        raise ModelError(f"{path}: header must say '-- materialized: view | table | script' (got {materialized!r})")
+    partitioned_by = options.get("partitioned_by")
+    if partitioned_by not in (None, "date") or (partitioned_by and materialized != "table"):
+        raise ModelError(f"{path}: 'partitioned_by: date' is the only partitioning, and only for tables")
+    relation = f"{schema}.{path.stem}".lower()
+    tables = {f"{s.lower()}.{t.lower()}" for s, t in TABLE_REFERENCE.findall(text)} - {relation}
+    return SqlModel(
+        schema=schema,
+        name=path.stem,
+        path=path,
+        materialized=materialized,
+        partitioned_by=partitioned_by,
+        sql=text,
+        description=" ".join(d for d in description if d) or f"{relation} ({materialized})",
+        tables_read=frozenset(tables),
+        lake_read=frozenset(LAKE_REFERENCE.findall(text)),
+    )
+
+
+def discover_models(root: Path = MODELS_DIR) -> list[SqlModel]:
+    """Every model under the model folders, in dependency order."""
+    models = [parse_model(path, schema) for schema in MODEL_SCHEMAS for path in sorted((root / schema).glob("*.sql"))]
+    by_relation = {m.relation: m for m in models}
+    seeds = {f"seeds.{spec.name}" for spec in SEEDS}
+    for model in models:
+        unknown = sorted(model.tables_read - set(by_relation) - seeds)
+        if unknown:
+            raise ModelError(f"{model.path}: reads {', '.join(unknown)}, which no model or seed makes")
+    order = TopologicalSorter({m.relation: {t for t in m.tables_read if t in by_relation} for m in models})
+    return [by_relation[relation] for relation in order.static_order()]
+
+
+def render(model: SqlModel, variables: Mapping[str, str]) -> str:
+    def fill(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in variables:
+            raise ModelError(f"{model.path}: unknown placeholder {{{{ {name} }}}}")
+        return variables[name]
+
+    return PLACEHOLDER.sub(fill, model.sql)
+
+
+class Warehouse:
+    """One DuckDB file; a connection per use (DuckDB allows one writing process per file)."""
+
+    def __init__(self, path: Path, read_only: bool = False) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.connection = duckdb.connect(str(path), read_only=read_only)
+
+    def close(self) -> None:
+        self.connection.close()
+
+    def __enter__(self) -> Warehouse:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def query(self, sql: str, parameters: Iterable[Any] | None = None) -> list[dict[str, Any]]:
+        cursor = self.connection.execute(sql, list(parameters or []))
+        columns = [d[0] for d in cursor.description or []]
+        return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+    def load_seeds(self, folder: Path) -> dict[str, int]:
+        """Replace every seeds.<name> table from the validated CSVs, in one transaction."""
+        tables = read_seeds(folder)
+        counts = {}
+        con = self.connection
+        con.execute("begin transaction")
+        try:
+            con.execute("create schema if not exists seeds")
+            for name, seed in tables.items():
+                columns = ", ".join(f'"{c}" {seed.spec.duckdb_type(c)}' for c in seed.spec.columns)
+                con.execute(f"create or replace table seeds.{name} ({columns})")
+                if seed.rows:
+                    placeholders = ", ".join("?" for _ in seed.spec.columns)
+                    con.executemany(
+                        f"insert into seeds.{name} values ({placeholders})",
+                        [[row[c] for c in seed.spec.columns] for row in seed.rows],
+                    )
+                counts[name] = len(seed.rows)
+            con.execute("commit")
+        except BaseException:
+            con.execute("rollback")
+            raise
+        return counts
+
+    def run_model(self, model: SqlModel, variables: Mapping[str, str], dates: Iterable[str] = ()) -> int:
+        """Build one model; returns the rows it holds afterwards (views: rows visible)."""
+        con = self.connection
+        con.execute(f"create schema if not exists {model.schema}")
+        partitions = list(dates) if model.partitioned_by else [variables.get("as_of_date", "")]
+        for date in partitions:
+            sql = render(model, {**variables, "date": date}).strip().rstrip(";")
+            con.execute("begin transaction")
+            try:
+                if model.materialized == "view":
+                    con.execute(f"create or replace view {model.relation} as {sql}")
+                elif model.materialized == "script":
+                    con.execute(sql)
+                elif model.partitioned_by:
+                    con.execute(f"create table if not exists {model.relation} as select * from ({sql}) limit 0")
+                    con.execute(f"delete from {model.relation} where date = cast(? as date)", [date])
+                    con.execute(f"insert into {model.relation} by name {sql}")
+                else:
+                    con.execute(f"create or replace table {model.relation} as {sql}")
+                con.execute("commit")
+            except duckdb.Error as exc:
+                con.execute("rollback")
+                raise ModelError(f"{model.path}: {exc}") from exc
+        return int(con.execute(f"select count(*) from {model.relation}").fetchall()[0][0])
+
+    def column_types(self, relation: str) -> list[tuple[str, str]]:
+        schema, table = relation.split(".")
+        rows = self.connection.execute(
+            "select column_name, data_type from information_schema.columns "
+            "where table_schema = ? and table_name = ? order by ordinal_position",
+            [schema, table],
+        ).fetchall()
+        return [(r[0], r[1]) for r in rows]
+
+
+def ensure_lake_tables(
+    lake_root: Path, schemas: Mapping[tuple[str, str], pa.Schema], needed: Iterable[tuple[str, str]]
+) -> None:
+    """A lake table that has never been synced gets one empty placeholder partition, so models
+    reading it see zero rows instead of failing on an empty glob."""
+    for source, entity in needed:
+        folder = lake_root / source / entity
+        if any(folder.glob("**/*.parquet")):
+            continue
+        schema = schemas.get((source, entity))
+        if schema is None:
+            raise ModelError(f"a model reads lake table {source}/{entity}, which no extraction asset writes")
+        placeholder = folder / "date=1970-01-01"
+        if entity in ("inventory", "inventory_levels"):
+            placeholder = placeholder / "location=_none"
+        placeholder.mkdir(parents=True, exist_ok=True)
+        pq.write_table(pa.Table.from_pylist([], schema=schema), placeholder / "part-00000.parquet")
