@@ -100,3 +100,17 @@ def model_asset(model: SqlModel) -> dg.AssetsDefinition:
 
 MODELS = discover_models()
 assets = [seeds, *(model_asset(m) for m in MODELS)]
+
+
+def build_warehouse(
+    warehouse: WarehouseResource, dates: list[str], models: list[SqlModel] | None = None
+) -> dict[str, int]:
+    """Seeds, then every model in dependency order, outside Dagster (tests, notebooks): rows per relation."""
+    models = models if models is not None else discover_models()
+    variables = warehouse.variables(dates[-1])
+    ensure_lake_tables(warehouse.lake_root, lake_schemas(), {ref for m in models for ref in m.lake_read})
+    with warehouse.open() as wh:
+        counts = {f"seeds.{name}": n for name, n in wh.load_seeds(Path(warehouse.seeds_dir)).items()}
+        for model in models:
+            counts[model.relation] = wh.run_model(model, variables, dates)
+    return counts
