@@ -83,7 +83,6 @@ def model_asset(model: SqlModel) -> dg.AssetsDefinition:
         partitions_def=daily_partitions,
         backfill_policy=dg.BackfillPolicy.single_run(),
         pool=POOL,
-        name=f"{model.schema}__{model.name}",
     )
     def build(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
         dates = dates_of(context)

@@ -12,9 +12,9 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from integration_assets.simulator.faults import FAULTED_PREFIXES
+from integration_assets.simulator.faults import FAULTED_PREFIXES, buffered_response, respond
 
 
 @dataclass(frozen=True)
@@ -67,27 +67,12 @@ class CorruptRecords:
         if scope["type"] != "http" or not scope["path"].startswith(FAULTED_PREFIXES):
             await self.app(scope, receive, send)
             return
-        start: Message | None = None
-        chunks: list[bytes] = []
-
-        async def capture(message: Message) -> None:
-            nonlocal start
-            if message["type"] == "http.response.start":
-                start = message
-            elif message["type"] == "http.response.body":
-                chunks.append(message.get("body", b""))
-
-        await self.app(scope, receive, capture)
-        assert start is not None
-        body = b"".join(chunks)
-        headers = dict(start["headers"])
-        if b"json" in headers.get(b"content-type", b""):
+        status, headers, body = await buffered_response(self.app, scope, receive)
+        if b"json" in dict(headers).get(b"content-type", b""):
             try:
                 document, hits = corrupt(json.loads(body), self.corruptions)
                 if hits:
                     body = json.dumps(document, separators=(",", ":")).encode()
             except (json.JSONDecodeError, UnicodeDecodeError):
                 pass
-        out_headers = [(k, v) for k, v in start["headers"] if k.lower() != b"content-length"]
-        await send({**start, "headers": [*out_headers, (b"content-length", str(len(body)).encode())]})
-        await send({"type": "http.response.body", "body": body})
+        await respond(send, status, headers, body)

@@ -136,31 +136,38 @@ class FaultInjector:
         elif fault == "timeout":
             # Hold the request past any sane client timeout, then give up as a gateway would.
             await asyncio.sleep(self.plan.timeout_seconds)
-            await _respond(send, 504, [(b"content-type", b"text/plain")], b"Gateway Timeout")
+            await respond(send, 504, [(b"content-type", b"text/plain")], b"Gateway Timeout")
         else:
             status, headers, payload = _FAULT_RESPONSES[(_api_family(scope["path"]), fault)]
-            await _respond(send, status, headers, payload)
+            await respond(send, status, headers, payload)
 
     async def _truncated(self, scope: Scope, receive: Receive, send: Send, signature: str) -> None:
         """Run the real handler, then cut a 200 body mid-JSON and keep the 200 status."""
-        start: Message | None = None
-        chunks: list[bytes] = []
-
-        async def capture(message: Message) -> None:
-            nonlocal start
-            if message["type"] == "http.response.start":
-                start = message
-            elif message["type"] == "http.response.body":
-                chunks.append(message.get("body", b""))
-
-        await self.app(scope, receive, capture)
-        assert start is not None
-        body = b"".join(chunks)
-        if start["status"] == 200 and len(body) > 2:
+        status, headers, body = await buffered_response(self.app, scope, receive)
+        if status == 200 and len(body) > 2:
             cut = hashlib.sha256(signature.encode()).digest()[0] / 255
             body = body[: max(1, int(len(body) * (0.2 + 0.6 * cut)))]
-        headers = [(k, v) for k, v in start["headers"] if k.lower() != b"content-length"]
-        await _respond(send, start["status"], headers, body)
+        await respond(send, status, headers, body)
+
+
+async def buffered_response(
+    app: ASGIApp, scope: Scope, receive: Receive
+) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    """Run `app` and keep its whole response: status, headers (without Content-Length) and body."""
+    start: Message | None = None
+    chunks: list[bytes] = []
+
+    async def capture(message: Message) -> None:
+        nonlocal start
+        if message["type"] == "http.response.start":
+            start = message
+        elif message["type"] == "http.response.body":
+            chunks.append(message.get("body", b""))
+
+    await app(scope, receive, capture)
+    assert start is not None, "the app sent no response"
+    headers = [(k, v) for k, v in start["headers"] if k.lower() != b"content-length"]
+    return start["status"], headers, b"".join(chunks)
 
 
 async def _read_body(receive: Receive) -> bytes:
@@ -186,7 +193,7 @@ def _replay(body: bytes, receive: Receive) -> Receive:
     return replay
 
 
-async def _respond(send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
+async def respond(send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
     await send(
         {
             "type": "http.response.start",
