@@ -34,22 +34,10 @@ def inventory_planner_variants(
     with inventory_planner.client() as client:
         warehouses = client.warehouses()
         variants = client.variants()
-        landing.quarantine(tables.WAREHOUSES.entity, as_of, None, warehouses.rejected, len(warehouses.records))
-        landing.write(
-            tables.WAREHOUSES.entity, as_of, None, tables.WAREHOUSES.rows(warehouses.records), tables.WAREHOUSES.schema
-        )
-        landing.quarantine(tables.VARIANTS.entity, as_of, None, variants.rejected, len(variants.records))
-        landing.write(
-            tables.VARIANTS.entity, as_of, None, tables.VARIANTS.rows(variants.records), tables.VARIANTS.schema
-        )
+        landing.land(tables.WAREHOUSES, as_of, None, warehouses.records, warehouses.rejected)
+        landing.land(tables.VARIANTS, as_of, None, variants.records, variants.rejected)
         pairs = [(v, w) for v in variants.records for w in v.warehouse or []]
-        landing.write(
-            tables.VARIANT_WAREHOUSES.entity,
-            as_of,
-            None,
-            tables.VARIANT_WAREHOUSES.rows(pairs),
-            tables.VARIANT_WAREHOUSES.schema,
-        )
+        landing.land(tables.VARIANT_WAREHOUSES, as_of, None, pairs)
         return landing.result(client.stats)
 
 

@@ -9,7 +9,7 @@ retries, quarantined records, a preview). Metadata never carries credentials: on
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +17,7 @@ import dagster as dg
 import pyarrow as pa
 
 from integration_assets.lake import partition_dir, quarantine_dir, with_lineage, write_partition, write_quarantine
+from integration_assets.raw_tables import RawTable
 from integration_assets.resources import LakeResource
 from integration_assets.sources.http import RequestStats
 from integration_assets.sources.validation import Rejected
@@ -50,6 +51,19 @@ class Landing:
         self.partitions.append(f"{entity}/{date}" + (f"/{location}" if location else ""))
         if rows and entity not in self.previews:
             self.previews[entity] = markdown_preview(rows)
+
+    def land(
+        self,
+        spec: RawTable,
+        date: str,
+        location: str | None,
+        records: Iterable[Any],
+        rejected: Sequence[Rejected] = (),
+    ) -> None:
+        """Quarantine `rejected`, then write `records` as the partition of `spec`."""
+        rows = spec.rows(records)
+        self.quarantine(spec.entity, date, location, rejected, len(rows))
+        self.write(spec.entity, date, location, rows, spec.schema)
 
     def quarantine(self, entity: str, date: str, location: str | None, rejected: Sequence[Rejected], kept: int) -> None:
         """Quarantine bad records with their reasons; fail the run only past the allowed share."""

@@ -47,17 +47,10 @@ def mintsoft_catalog(
         warehouses = client.warehouses()
         products = client.products()
         bundles = client.bundles(p for p in products.records if p.bundle)
-        for spec, parsed, rows in (
-            (tables.WAREHOUSES, warehouses, tables.WAREHOUSES.rows(warehouses.records)),
-            (tables.PRODUCTS, products, tables.PRODUCTS.rows(products.records)),
-            (
-                tables.BUNDLE_COMPONENTS,
-                bundles,
-                tables.BUNDLE_COMPONENTS.rows((b, c) for b in bundles.records for c in b.components),
-            ),
-        ):
-            landing.quarantine(spec.entity, as_of, None, parsed.rejected, len(parsed.records))
-            landing.write(spec.entity, as_of, None, rows, spec.schema)
+        landing.land(tables.WAREHOUSES, as_of, None, warehouses.records, warehouses.rejected)
+        landing.land(tables.PRODUCTS, as_of, None, products.records, products.rejected)
+        components = [(b, c) for b in bundles.records for c in b.components]
+        landing.land(tables.BUNDLE_COMPONENTS, as_of, None, components, bundles.rejected)
         return landing.result(client.stats)
 
 
@@ -84,10 +77,7 @@ def mintsoft_inventory(
         for key in locations_of(context):
             warehouse_id = location_map.by_key(key).mintsoft_warehouse_id
             parsed = client.inventory(warehouse_id) if warehouse_id is not None else Parsed()
-            landing.quarantine(tables.INVENTORY.entity, as_of, key, parsed.rejected, len(parsed.records))
-            landing.write(
-                tables.INVENTORY.entity, as_of, key, tables.INVENTORY.rows(parsed.records), tables.INVENTORY.schema
-            )
+            landing.land(tables.INVENTORY, as_of, key, parsed.records, parsed.rejected)
         return landing.result(client.stats)
 
 
@@ -113,13 +103,9 @@ def mintsoft_orders(
         for date in dates:
             start, end = day_bounds(date)
             orders = [o for o in parsed.records if o.last_updated is not None and start <= o.last_updated < end]
-            rejected = [r for r in parsed.rejected if date == dates[-1]]  # a bad record has no trusted date
-            landing.quarantine(tables.ORDERS.entity, date, None, rejected, len(orders))
-            landing.write(tables.ORDERS.entity, date, None, tables.ORDERS.rows(orders), tables.ORDERS.schema)
-            items = [(o, i) for o in orders for i in o.order_items or []]
-            landing.write(
-                tables.ORDER_ITEMS.entity, date, None, tables.ORDER_ITEMS.rows(items), tables.ORDER_ITEMS.schema
-            )
+            rejected = parsed.rejected if date == dates[-1] else []  # a bad record has no trusted date
+            landing.land(tables.ORDERS, date, None, orders, rejected)
+            landing.land(tables.ORDER_ITEMS, date, None, [(o, i) for o in orders for i in o.order_items or []])
         return landing.result(client.stats)
 
 
@@ -145,13 +131,9 @@ def mintsoft_returns(
         for date in dates:
             start, end = day_bounds(date)
             returns = [r for r in parsed.records if r.last_updated is not None and start <= r.last_updated < end]
-            rejected = [r for r in parsed.rejected if date == dates[-1]]
-            landing.quarantine(tables.RETURNS.entity, date, None, rejected, len(returns))
-            landing.write(tables.RETURNS.entity, date, None, tables.RETURNS.rows(returns), tables.RETURNS.schema)
-            items = [(r, i) for r in returns for i in r.return_items]
-            landing.write(
-                tables.RETURN_ITEMS.entity, date, None, tables.RETURN_ITEMS.rows(items), tables.RETURN_ITEMS.schema
-            )
+            rejected = parsed.rejected if date == dates[-1] else []
+            landing.land(tables.RETURNS, date, None, returns, rejected)
+            landing.land(tables.RETURN_ITEMS, date, None, [(r, i) for r in returns for i in r.return_items])
         return landing.result(client.stats)
 
 

@@ -39,10 +39,7 @@ def shopify_payments_payouts(
         parsed = client.payouts(dt.date.fromisoformat(dates[0]) - margin, dt.date.fromisoformat(dates[-1]) + margin)
         for date in dates:
             payouts = [p for p in parsed.records if p.issued_at.astimezone(zone).date().isoformat() == date]
-            landing.quarantine(
-                tables.PAYOUTS.entity, date, None, parsed.rejected if date == dates[-1] else [], len(payouts)
-            )
-            landing.write(tables.PAYOUTS.entity, date, None, tables.PAYOUTS.rows(payouts), tables.PAYOUTS.schema)
+            landing.land(tables.PAYOUTS, date, None, payouts, parsed.rejected if date == dates[-1] else [])
         return landing.result(client.stats)
 
 
@@ -67,8 +64,7 @@ def shopify_payments_balance_transactions(
         for date in dates:
             start, end = day_bounds(date)
             rows = [b for b in parsed.records if start <= b.transaction_date < end]
-            landing.quarantine(spec.entity, date, None, parsed.rejected if date == dates[-1] else [], len(rows))
-            landing.write(spec.entity, date, None, spec.rows(rows), spec.schema)
+            landing.land(spec, date, None, rows, parsed.rejected if date == dates[-1] else [])
         return landing.result(client.stats)
 
 

@@ -77,25 +77,17 @@ def shopify_catalog(
     location_map = lake.location_map()
     with shopify.client() as client:
         locations = client.locations()
-        landing.quarantine(tables.LOCATIONS.entity, as_of, None, locations.rejected, len(locations.records))
-        landing.write(
-            tables.LOCATIONS.entity, as_of, None, tables.LOCATIONS.rows(locations.records), tables.LOCATIONS.schema
-        )
+        landing.land(tables.LOCATIONS, as_of, None, locations.records, locations.rejected)
         unmapped = [loc for loc in locations.records if location_map.key_for_shopify(loc.id) is None]
-        levels = []
+        levels, rejected = [], []
         for loc in unmapped:
             parsed = client.inventory_levels(loc.id)
-            landing.quarantine(
-                tables.UNMAPPED_INVENTORY_LEVELS.entity, as_of, None, parsed.rejected, len(parsed.records)
-            )
             levels += [(loc.id, level) for level in parsed.records]
-        spec = tables.UNMAPPED_INVENTORY_LEVELS
-        landing.write(spec.entity, as_of, None, spec.rows(levels), spec.schema)
+            rejected += parsed.rejected
+        landing.land(tables.UNMAPPED_INVENTORY_LEVELS, as_of, None, levels, rejected)
         items = client.inventory_items()
-        landing.quarantine(tables.INVENTORY_ITEMS.entity, as_of, None, items.rejected, len(items.records))
         pairs = [(item, variant) for item in items.records for variant in item.variants or [None]]
-        spec = tables.INVENTORY_ITEMS
-        landing.write(spec.entity, as_of, None, spec.rows(pairs), spec.schema)
+        landing.land(tables.INVENTORY_ITEMS, as_of, None, pairs, items.rejected)
         return landing.result(client.stats, {"unmapped_locations": len(unmapped)})
 
 
@@ -120,10 +112,7 @@ def shopify_inventory_levels(
         for key in locations_of(context):
             location_id = location_map.by_key(key).shopify_location_id
             parsed = client.inventory_levels(location_id)
-            landing.quarantine(spec.entity, as_of, key, parsed.rejected, len(parsed.records))
-            landing.write(
-                spec.entity, as_of, key, spec.rows((location_id, level) for level in parsed.records), spec.schema
-            )
+            landing.land(spec, as_of, key, [(location_id, level) for level in parsed.records], parsed.rejected)
         return landing.result(client.stats)
 
 
