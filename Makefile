@@ -26,7 +26,7 @@ simulate: install
 	$(BIN)/integration-assets simulate --host 127.0.0.1 --port $(PORT) --seed $(SEED)
 
 dev: install
-	mkdir -p dagster_home && DAGSTER_HOME=$(CURDIR)/dagster_home $(BIN)/dagster dev -w workspace.yaml
+	$(BIN)/integration-assets dev --seed $(SEED)
 
 lint: install
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

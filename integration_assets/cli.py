@@ -59,6 +59,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     demo = commands.add_parser("demo", help="simulate in-process, tour every API, then run the main job on it")
     _add_world_arguments(demo)
+    dev = commands.add_parser("dev", help="the Dagster UI (dagster dev) on a simulated merchant served in-process")
+    _add_world_arguments(dev)
+    dev.add_argument("--port", type=int, default=3000, help="the UI's port")
     run = commands.add_parser("run", help="run the main job against whatever the environment points at")
     run.add_argument("--start-date", type=dt.date.fromisoformat, required=True)
     run.add_argument("--end-date", type=dt.date.fromisoformat, required=True)
@@ -91,6 +94,18 @@ def main(argv: list[str] | None = None) -> int:
 
             locations = [k.strip() for k in args.locations.split(",") if k.strip()] if args.locations else None
             return main_job_command(args.start_date, args.end_date, locations, _data_dir())
+        if args.command == "dev":
+            from integration_assets.dev import run_dev
+            from integration_assets.simulator.launch import SimOptions
+
+            options = SimOptions(
+                seed=args.seed,
+                size=_size(args),
+                plan=args.plan,
+                seeds_dir=args.seeds_dir or _default_seeds(args),
+                ip_drop_dir=_data_dir() / "ip-drop",
+            )
+            return run_dev(options, _data_dir(), args.port)
         if args.command == "demo":
             from integration_assets.demo import run_demo
             from integration_assets.simulator.launch import SimOptions

@@ -7,6 +7,7 @@ shows that the simulated APIs answer in the real shapes, and what the world hold
 from __future__ import annotations
 
 import collections
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from integration_assets.simulator.launch import SimOptions, prepare
 from integration_assets.simulator.manifest import API_VERSION, build_manifest, simulator_env
 from integration_assets.simulator.server import serve_in_thread
 
+SETTLEMENT_LOOKBACK = dt.timedelta(days=7)
 TOUR_QUERY = """
 query Tour {
   orders(first: 5, sortKey: UPDATED_AT) {
@@ -81,7 +83,9 @@ def run_demo(options: SimOptions, data_dir: Path | None = None) -> int:
 
         dates = ctx.world.size.dates
         print()
-        return main_job_command(dates[0], dates[-1], None, data_dir)
+        # A payout settles charges processed days earlier (UK: 3 business days): the lake needs that
+        # week too for payouts on the first dates to reconcile, as a daily deployment would have.
+        return main_job_command(dates[0] - SETTLEMENT_LOOKBACK, dates[-1], None, data_dir)
     finally:
         running.stop()
 

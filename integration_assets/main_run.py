@@ -1,8 +1,11 @@
-"""The main job: materialize every asset for a range of dates and locations through Dagster.
+"""The main job: materialize every asset and asset check for a range of dates and locations through
+Dagster.
 
 Ranges run as single runs (one for the daily assets, one per location for the date x location
 assets), recorded in the instance at DAGSTER_HOME like any other run, so the UI shows them. The
-summary (rows per asset, quarantined records, runs) is printed and written to summary.json.
+summary (rows landed per extraction asset, rows per warehouse table, quarantined records, checks
+passed and failed with their severity, open exceptions by type, runs) is printed and written to
+summary.json. A failed check is reported, not raised: only a failed run makes the job fail.
 """
 
 from __future__ import annotations
@@ -12,9 +15,13 @@ import json
 import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import dagster as dg
+import duckdb
+
+if TYPE_CHECKING:
+    from integration_assets.resources import WarehouseResource
 
 DAGSTER_YAML = """\
 # Written by integration-assets for a local instance (SQLite). See dagster_home/ in the repo.
@@ -26,6 +33,9 @@ telemetry:
 """
 
 
+FAILURES_SHOWN = 5  # failed partitions printed per check; summary.json holds every one
+
+
 @dataclass
 class RunSummary:
     start_date: str
@@ -33,9 +43,22 @@ class RunSummary:
     locations: list[str]
     success: bool = True
     runs: list[dict[str, Any]] = field(default_factory=list)
-    rows: dict[str, int] = field(default_factory=dict)  # asset key -> rows landed
+    rows: dict[str, int] = field(default_factory=dict)  # extraction asset key -> rows landed
+    tables: dict[str, int] = field(default_factory=dict)  # warehouse relation (seeds, models) -> rows it holds
     quarantined: dict[str, int] = field(default_factory=dict)
+    # "asset/key:check_name" -> {passed, failed, severity (worst failure), evaluations [{partition, ...}]}
+    checks: dict[str, dict[str, Any]] = field(default_factory=dict)
+    exceptions: dict[str, int] = field(default_factory=dict)  # open (unresolved) exceptions by type
+    exceptions_note: str | None = None  # why exceptions could not be read, when they could not
     failures: list[str] = field(default_factory=list)
+
+    @property
+    def checks_failed(self) -> int:
+        return sum(c["failed"] for c in self.checks.values())
+
+    @property
+    def checks_passed(self) -> int:
+        return sum(c["passed"] for c in self.checks.values())
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2, sort_keys=True)
@@ -46,10 +69,27 @@ class RunSummary:
             f"{'succeeded' if self.success else 'FAILED'} ({len(self.runs)} runs)"
         ]
         lines.append("\nRows landed per asset:")
-        lines += [f"  {key:<36} {count:>8}" for key, count in sorted(self.rows.items())]
+        lines += [f"  {key:<44} {count:>8}" for key, count in sorted(self.rows.items())]
         quarantined = {k: v for k, v in self.quarantined.items() if v}
         lines.append(f"\nQuarantined records: {sum(quarantined.values())}")
-        lines += [f"  {key:<36} {count:>8}" for key, count in sorted(quarantined.items())]
+        lines += [f"  {key:<44} {count:>8}" for key, count in sorted(quarantined.items())]
+        if self.tables:
+            lines.append("\nRows per warehouse table:")
+            lines += [f"  {key:<44} {count:>8}" for key, count in sorted(self.tables.items())]
+        lines.append(f"\nChecks: {self.checks_passed} passed, {self.checks_failed} failed")
+        for name, check in sorted(self.checks.items(), key=lambda item: (not item[1]["failed"], item[0])):
+            status = f"FAILED {check['severity']:<5}" if check["failed"] else "passed      "
+            lines.append(f"  {status} {name:<58} {check['passed']:>3} passed {check['failed']:>3} failed")
+            failed = [e for e in check["evaluations"] if not e["passed"]]
+            lines += [f"      {e['partition']}: {e['description']}" for e in failed[:FAILURES_SHOWN]]
+            if len(failed) > FAILURES_SHOWN:
+                lines.append(
+                    f"      ... and {len(failed) - FAILURES_SHOWN} more partitions (summary.json has them all)"
+                )
+        lines.append(f"\nOpen exceptions by type: {sum(self.exceptions.values())}")
+        lines += [f"  {kind:<44} {count:>8}" for kind, count in sorted(self.exceptions.items())]
+        if self.exceptions_note:
+            lines.append(f"  ({self.exceptions_note})")
         lines += [f"\nFailure: {failure}" for failure in self.failures]
         return "\n".join(lines)
 
@@ -84,8 +124,9 @@ def run_main(
     summary = RunSummary(start.isoformat(), end.isoformat(), list(chosen))
     assets = list(defs.assets or [])
     resources = build_resources()  # from the environment as it is now, not as it was at import
-    daily = [a for a in assets if a.partitions_def == daily_partitions]
-    by_location = [a for a in assets if a.partitions_def == daily_location_partitions]
+    checks = list(defs.asset_checks or [])
+    daily = _with_checks([a for a in assets if a.partitions_def == daily_partitions], checks)
+    by_location = _with_checks([a for a in assets if a.partitions_def == daily_location_partitions], checks)
     # Locations first: the daily batch holds the models, which read every location's stock.
     batches: list[tuple[list, str, str]] = [
         (
@@ -108,10 +149,19 @@ def run_main(
             raise_on_error=False,
         )
         _collect(summary, result, first, last)
+    _collect_exceptions(summary, resources["warehouse"])
     return summary
 
 
+def _with_checks(assets: list[dg.AssetsDefinition], checks: list[dg.AssetChecksDefinition]) -> list:
+    """The assets plus the checks on them, so one run materializes and checks the same partitions."""
+    keys = {key for asset in assets for key in asset.keys}
+    return [*assets, *(c for c in checks if {k.asset_key for k in c.check_keys} <= keys)]
+
+
 def _collect(summary: RunSummary, result: dg.ExecuteInProcessResult, first: str, last: str) -> None:
+    from integration_assets.warehouse import MODEL_SCHEMAS
+
     summary.runs.append({"run_id": result.run_id, "range": f"{first}..{last}", "success": result.success})
     if not result.success:
         summary.success = False
@@ -127,10 +177,49 @@ def _collect(summary: RunSummary, result: dg.ExecuteInProcessResult, first: str,
             continue  # one result per run, repeated for each partition of the range
         seen.add((key, first))
         metadata = materialization.metadata
+        if materialization.asset_key.path[0] in ("seeds", *MODEL_SCHEMAS):
+            if "rows" in metadata:  # rows the table holds after the run, not rows added
+                summary.tables[".".join(materialization.asset_key.path)] = int(metadata["rows"].value)
+            continue
         if "rows" in metadata:
             summary.rows[key] = summary.rows.get(key, 0) + int(metadata["rows"].value)
         if "quarantined" in metadata:
             summary.quarantined[key] = summary.quarantined.get(key, 0) + int(metadata["quarantined"].value)
+    for evaluation in result.get_asset_check_evaluations():
+        name = f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
+        check = summary.checks.setdefault(name, {"passed": 0, "failed": 0, "severity": None, "evaluations": []})
+        severity = None if evaluation.passed else evaluation.severity.value
+        check["passed" if evaluation.passed else "failed"] += 1
+        if severity == "ERROR" or (severity and check["severity"] is None):
+            check["severity"] = severity
+        check["evaluations"].append(
+            {
+                "partition": evaluation.partition,
+                "passed": evaluation.passed,
+                "severity": severity,
+                "description": evaluation.description,
+                "run_id": result.run_id,
+            }
+        )
+
+
+def _collect_exceptions(summary: RunSummary, warehouse: WarehouseResource) -> None:
+    """Open exceptions by type from reconciliation.exceptions, read-only once every run has ended."""
+    if not warehouse.path.exists():
+        summary.exceptions_note = "no warehouse file: the models did not run"
+        return
+    try:
+        with warehouse.open(read_only=True) as wh:
+            rows = wh.query(
+                "select type, count(*) as n from reconciliation.exceptions where resolved_at is null group by type"
+            )
+    except duckdb.CatalogException:
+        summary.exceptions_note = "reconciliation.exceptions has not been built"
+        return
+    except duckdb.IOException as exc:  # a writer outside Dagster holds the file
+        summary.exceptions_note = f"the warehouse could not be read: {exc}"
+        return
+    summary.exceptions = {row["type"]: int(row["n"]) for row in rows}
 
 
 def write_summary(summary: RunSummary, data_dir: Path) -> Path:

@@ -79,6 +79,7 @@ class LakeResource(dg.ConfigurableResource):
     data_dir: str = "data"
     seeds_dir: str = str(DEFAULT_SEEDS_DIR)
     max_rejected_share: float = 0.05  # a sync fails when more than this share of records is quarantined
+    sync_max_age_hours: float = 26.0  # the sync_freshness checks warn past this age (a daily sync plus slack)
 
     @property
     def root(self) -> Path:
@@ -95,6 +96,9 @@ class WarehouseResource(dg.ConfigurableResource):
     seeds_dir: str = str(DEFAULT_SEEDS_DIR)
     shop_timezone: str = "Europe/London"
     despatch_window_hours: int = 4  # despatched but unfulfilled longer than this is an exception
+    # The stock_parity check warns on any drift and turns ERROR when drift passes either bound.
+    parity_max_drift_rows: int = 25
+    parity_max_drift_units: int = 250
 
     @property
     def path(self) -> Path:
@@ -158,9 +162,12 @@ def build_resources() -> dict[str, dg.ConfigurableResource]:
             seeds_dir=os.environ.get("INTEGRATION_SEEDS_DIR") or str(DEFAULT_SEEDS_DIR),
             shop_timezone=os.environ.get("SHOP_TIMEZONE", "Europe/London"),
             despatch_window_hours=int(os.environ.get("DESPATCH_WINDOW_HOURS", "4")),
+            parity_max_drift_rows=int(os.environ.get("PARITY_MAX_DRIFT_ROWS", "25")),
+            parity_max_drift_units=int(os.environ.get("PARITY_MAX_DRIFT_UNITS", "250")),
         ),
         "lake": LakeResource(
             data_dir=os.environ.get("INTEGRATION_DATA_DIR", "data"),
             seeds_dir=os.environ.get("INTEGRATION_SEEDS_DIR") or str(DEFAULT_SEEDS_DIR),
+            sync_max_age_hours=float(os.environ.get("SYNC_MAX_AGE_HOURS", "26")),
         ),
     }

@@ -7,6 +7,46 @@ import dagster as dg
 from integration_assets.definitions import defs
 from integration_assets.partitions import daily_location_partitions, daily_partitions
 
+STAGING = (
+    "inventory_planner_variant_warehouses",
+    "inventory_planner_variants",
+    "inventory_planner_warehouses",
+    "mintsoft_bundle_components",
+    "mintsoft_inventory",
+    "mintsoft_order_items",
+    "mintsoft_orders",
+    "mintsoft_products",
+    "mintsoft_return_items",
+    "mintsoft_returns",
+    "mintsoft_warehouses",
+    "shopify_inventory_items",
+    "shopify_inventory_levels",
+    "shopify_locations",
+    "shopify_order_fulfillment_line_items",
+    "shopify_order_fulfillments",
+    "shopify_order_line_items",
+    "shopify_order_refund_line_items",
+    "shopify_order_refunds",
+    "shopify_order_shipping_lines",
+    "shopify_order_tax_lines",
+    "shopify_order_transactions",
+    "shopify_orders",
+    "shopify_payments_balance_transactions",
+    "shopify_payments_payouts",
+    "shopify_unmapped_inventory_levels",
+    "sku_aliases",
+)
+RECONCILIATION = (
+    "exceptions",
+    "location_health",
+    "order_lifecycle",
+    "order_matches",
+    "order_restocks",
+    "payout_matching",
+    "sku_consistency",
+    "sku_master",
+    "stock_parity",
+)
 EXPECTED = {
     "shopify/orders": ("shopify", "daily"),
     "shopify/catalog": ("shopify", "daily"),
@@ -22,6 +62,8 @@ EXPECTED = {
         f"seeds/{name}": ("seeds", "daily")
         for name in ("locations", "bundles", "sku_aliases", "safety_stock", "exception_owners", "gl_accounts")
     },
+    **{f"staging/{name}": ("staging", "daily") for name in STAGING},
+    **{f"reconciliation/{name}": ("reconciliation", "daily") for name in RECONCILIATION},
 }
 
 

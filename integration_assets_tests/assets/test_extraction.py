@@ -58,7 +58,11 @@ def _serve(
 
 
 def _run(
-    sim: RunningSimulator, root: Path, instance: dg.DagsterInstance, monkeypatch: pytest.MonkeyPatch
+    sim: RunningSimulator,
+    root: Path,
+    instance: dg.DagsterInstance,
+    monkeypatch: pytest.MonkeyPatch,
+    start: dt.date | None = None,
 ) -> RunSummary:
     for name, value in simulator_env(sim.ctx).items():
         monkeypatch.setenv(name, value)
@@ -66,7 +70,7 @@ def _run(
     monkeypatch.setenv("MINTSOFT_REQUESTS_PER_SECOND", "200")
     monkeypatch.setenv("INVENTORY_PLANNER_REQUESTS_PER_SECOND", "200")
     dates = sim.ctx.world.size.dates
-    return run_main(dates[0], dates[-1], instance=instance)
+    return run_main(start or dates[0], dates[-1], instance=instance)
 
 
 @pytest.fixture(scope="module", params=[7, 11], ids=["seed7", "seed11"])

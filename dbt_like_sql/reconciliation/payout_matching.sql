@@ -1,0 +1,104 @@
+-- materialized: table
+-- Every CHARGE and REFUND balance transaction of a Shopify Payments payout beside the Shopify order
+-- or refund it belongs to. A charge matches its order (by the order transaction it settles, or by the
+-- associated order); a refund matches its Shopify refund (by id, or by the refund's transaction).
+-- Test transactions are left out, and adjustments, disputes, reserves and transfers are not charges.
+-- An unmatched row is money Shopify Payments moved for an order the shop does not have: the payout's
+-- payout_unmatched_charge exception lists them all.
+with payouts as (
+    select payout_id, payout_date, status, net, currency_code, _synced_at
+    from staging.shopify_payments_payouts
+),
+
+payout_transactions as (
+    select
+        balance.balance_transaction_id,
+        balance.type,
+        balance.amount,
+        balance.fee,
+        balance.net,
+        balance.currency_code,
+        balance.transaction_date,
+        balance.source_id,
+        balance.source_order_transaction_id,
+        balance.associated_order_id,
+        balance.associated_order_name,
+        balance.associated_payout_id as payout_id,
+        balance._synced_at
+    from staging.shopify_payments_balance_transactions as balance
+    where balance.type in ('CHARGE', 'REFUND') and not balance.test and balance.associated_payout_id is not null
+),
+
+order_transactions as (
+    select transaction_id, order_id, refund_id
+    from staging.shopify_order_transactions
+),
+
+refunds as (
+    select refund_id, order_id
+    from staging.shopify_order_refunds
+),
+
+orders as (
+    select order_id
+    from staging.shopify_orders
+),
+
+transaction_matches as (
+    select
+        payout_transactions.balance_transaction_id,
+        case
+            when payout_transactions.type = 'CHARGE'
+                then coalesce(by_transaction.order_id, by_order.order_id)
+            else coalesce(by_refund.order_id, refund_transaction.order_id)
+        end as matched_order_id,
+        case
+            when payout_transactions.type = 'REFUND'
+                then coalesce(by_refund.refund_id, refund_transaction.refund_id)
+        end as matched_refund_id,
+        case
+            when payout_transactions.type = 'CHARGE' and by_transaction.order_id is not null then 'order_transaction'
+            when payout_transactions.type = 'CHARGE' and by_order.order_id is not null then 'associated_order'
+            when payout_transactions.type = 'REFUND' and by_refund.refund_id is not null then 'refund'
+            when payout_transactions.type = 'REFUND' and refund_transaction.refund_id is not null
+                then 'refund_transaction'
+        end as matched_by
+    from payout_transactions
+    left join order_transactions as by_transaction
+        on by_transaction.transaction_id = payout_transactions.source_order_transaction_id
+        and by_transaction.refund_id is null
+    left join orders as by_order
+        on by_order.order_id = payout_transactions.associated_order_id
+    left join refunds as by_refund
+        on by_refund.refund_id = payout_transactions.source_id
+    left join order_transactions as refund_transaction
+        on refund_transaction.transaction_id = payout_transactions.source_order_transaction_id
+        and refund_transaction.refund_id is not null
+)
+
+select
+    payouts.payout_id,
+    payouts.payout_date as date,
+    payouts.status as payout_status,
+    payouts.net as payout_net,
+    payout_transactions.balance_transaction_id,
+    payout_transactions.type,
+    payout_transactions.amount,
+    payout_transactions.fee,
+    payout_transactions.net,
+    payout_transactions.currency_code,
+    payout_transactions.transaction_date,
+    payout_transactions.source_id,
+    payout_transactions.source_order_transaction_id,
+    payout_transactions.associated_order_id,
+    payout_transactions.associated_order_name,
+    transaction_matches.matched_order_id,
+    transaction_matches.matched_refund_id,
+    transaction_matches.matched_by,
+    transaction_matches.matched_by is not null as is_matched,
+    payout_transactions._synced_at as transaction_synced_at,
+    payouts._synced_at as payout_synced_at
+from payout_transactions
+inner join payouts on payouts.payout_id = payout_transactions.payout_id
+inner join transaction_matches
+    on transaction_matches.balance_transaction_id = payout_transactions.balance_transaction_id

@@ -1,0 +1,31 @@
+-- materialized: view
+-- Items of each Mintsoft return's latest version: units received back and whether they went back
+-- to stock, with the canonical SKU beside Mintsoft's spelling.
+with landed_items as (
+    select *
+    from read_parquet('{{ lake }}/mintsoft/return_items/*/*.parquet', hive_partitioning = true, union_by_name = true)
+),
+
+latest_return_versions as (
+    select return_id, lake_date
+    from staging.mintsoft_returns
+)
+
+select
+    landed_items.return_id,
+    landed_items.id as return_item_id,
+    landed_items.product_id,
+    landed_items.sku,
+    upper(trim(coalesce(sku_alias.sku_canonical, landed_items.sku))) as sku_canonical,
+    landed_items.quantity,
+    landed_items.returned_to_stock,
+    landed_items._source,
+    landed_items._synced_at,
+    latest_return_versions.lake_date
+from landed_items
+inner join latest_return_versions
+    on latest_return_versions.return_id = landed_items.return_id
+    and latest_return_versions.lake_date = landed_items.date
+left join staging.sku_aliases as sku_alias
+    on sku_alias.alias_key = lower(trim(landed_items.sku))
+qualify row_number() over (partition by landed_items.id order by landed_items._synced_at desc) = 1

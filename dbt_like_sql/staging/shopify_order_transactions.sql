@@ -1,0 +1,35 @@
+-- materialized: view
+-- Payment transactions of each Shopify order's latest version (sales, captures, refunds; refund_id
+-- is set on a refund's own transactions).
+with landed_transactions as (
+    select *
+    from read_parquet('{{ lake }}/shopify/order_transactions/*/*.parquet', hive_partitioning = true, union_by_name = true)
+),
+
+latest_order_versions as (
+    select order_id, lake_date
+    from staging.shopify_orders
+)
+
+select
+    landed_transactions.order_id,
+    landed_transactions.refund_id,
+    landed_transactions.id as transaction_id,
+    landed_transactions.kind,
+    landed_transactions.status,
+    landed_transactions.gateway,
+    landed_transactions.test,
+    landed_transactions.processed_at,
+    cast(landed_transactions.amount as decimal(18, 2)) as amount,
+    landed_transactions.currency_code,
+    cast(landed_transactions.amount_presentment as decimal(18, 2)) as amount_presentment,
+    landed_transactions.presentment_currency_code,
+    landed_transactions.parent_transaction_id,
+    landed_transactions._source,
+    landed_transactions._synced_at,
+    latest_order_versions.lake_date
+from landed_transactions
+inner join latest_order_versions
+    on latest_order_versions.order_id = landed_transactions.order_id
+    and latest_order_versions.lake_date = landed_transactions.date
+qualify row_number() over (partition by landed_transactions.id order by landed_transactions._synced_at desc) = 1

@@ -1,0 +1,362 @@
+"""Checks on the reconciliation models: they read the modelled tables (DuckDB, read-only, in the pool
+`duckdb` so they queue behind the writers) and report counts by type, the numbers compared side by
+side, and the worst 20 rows.
+
+None is blocking. What they find is exactly what `reconciliation.exceptions` (downstream) records with
+an owner and an SLA; blocking would stop that table from recording it, and DESIGN.md wants failed
+checks reported, not crashes. WARN results reach people through our own sensor over check evaluations.
+
+| check | on | judges | fails |
+|---|---|---|---|
+| stock_parity | reconciliation/stock_parity | the as-of date | WARN on any drift, ERROR past PARITY_MAX_DRIFT_* |
+| sku_consistency | reconciliation/sku_consistency | the as-of date | WARN on any sku_* or tracking_disabled |
+| location_mapping | reconciliation/location_health | the as-of date | ERROR on any unmapped_location |
+| order_lifecycle | reconciliation/order_lifecycle | each date (order created) | WARN on any lifecycle exception |
+| restock_mismatch | reconciliation/order_restocks | each date (order created) | WARN on any ghost stock |
+| payout_matching | reconciliation/payout_matching | each date (payout date) | WARN on any payout_unmatched_charge |
+
+Current-state models (stock, SKUs, locations) are judged at the run's last date, the as-of date
+(DESIGN.md "As-of time"); dated findings (orders, payouts) at every date of the run.
+"""
+
+import time
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+import dagster as dg
+import duckdb
+
+from integration_assets.checks.evaluation import (
+    ERROR,
+    WARN,
+    Outcome,
+    counts_metadata,
+    evaluations,
+    partitioned_check,
+    worst_rows,
+)
+from integration_assets.partitions import daily_partitions
+from integration_assets.resources import WarehouseResource
+from integration_assets.warehouse import Warehouse
+
+POOL = "duckdb"
+OPEN_ATTEMPTS = 6
+
+
+def open_read_only(warehouse: WarehouseResource) -> Warehouse:
+    """A read-only connection. Within Dagster the pool keeps writers away; a writer outside it (a
+    notebook, `build_warehouse`) holds the file's lock, so wait a little before giving up."""
+    for attempt in range(OPEN_ATTEMPTS):
+        try:
+            return warehouse.open(read_only=True)
+        except duckdb.IOException:
+            if attempt == OPEN_ATTEMPTS - 1:
+                raise
+            time.sleep(0.5 * 2**attempt)
+    raise AssertionError("unreachable")
+
+
+def _as_of(context: dg.AssetCheckExecutionContext) -> str:
+    return max(context.partition_keys)
+
+
+# --- stock parity --------------------------------------------------------------------------------
+
+PARITY_COLUMNS = [
+    "location_key",
+    "sku",
+    "reason",
+    "mintsoft_available",
+    "buffer_units",
+    "expected_shopify_available",
+    "shopify_available",
+    "drift_units",
+]
+
+
+def stock_parity_outcome(wh: Warehouse, date: str, max_drift_rows: int, max_drift_units: int) -> Outcome:
+    """WARN on any drift; ERROR when the drifted rows or the absolute drifted units pass their bounds."""
+    compared = wh.query("select count(*) as n from reconciliation.stock_parity where date = cast(? as date)", [date])
+    drifted = wh.query(
+        f"select {', '.join(PARITY_COLUMNS)} from reconciliation.stock_parity "
+        "where date = cast(? as date) and drift_units <> 0 "
+        "order by abs(drift_units) desc, location_key, sku",
+        [date],
+    )
+    rows_compared = int(compared[0]["n"])
+    drift_rows = len(drifted)
+    drift_units = sum(abs(int(r["drift_units"])) for r in drifted)
+    metadata: dict[str, Any] = {
+        "as_of_date": date,
+        "rows_compared": rows_compared,
+        "drift_rows": drift_rows,
+        "max_drift_rows": max_drift_rows,
+        "drift_units": drift_units,
+        "max_drift_units": max_drift_units,
+        "net_drift_units": sum(int(r["drift_units"]) for r in drifted),
+        **counts_metadata({"stock_parity_drift": drift_rows} if drift_rows else {}),
+        "drift_by_reason": dg.MetadataValue.json(dict(sorted(Counter(r["reason"] for r in drifted).items()))),
+        "drift_by_location": dg.MetadataValue.json(dict(sorted(Counter(r["location_key"] for r in drifted).items()))),
+        "worst_rows": worst_rows(drifted),
+    }
+    if rows_compared == 0:
+        return Outcome(False, f"no stock compared on {date}: no snapshots are filed under this date", WARN, metadata)
+    if not drift_rows:
+        return Outcome(True, f"{rows_compared} SKU-locations compared on {date}, none drifted", metadata=metadata)
+    found = f"{drift_rows} of {rows_compared} SKU-locations drifted by {drift_units} units on {date}"
+    if drift_rows > max_drift_rows or drift_units > max_drift_units:
+        bounds = f"(ERROR above {max_drift_rows} rows or {max_drift_units} units)"
+        return Outcome(False, f"{found} {bounds}", ERROR, metadata)
+    return Outcome(False, found, WARN, metadata)
+
+
+@partitioned_check(
+    asset=dg.AssetKey(["reconciliation", "stock_parity"]),
+    name="stock_parity",
+    partitions_def=daily_partitions,
+    blocking=False,
+    pool=POOL,
+    description=(
+        "Shopify available = Mintsoft available - safety buffer at every mapped warehouse, on the run's as-of "
+        "date. WARN on any drift; ERROR (not blocking: the exceptions table must still record the drift) past "
+        "PARITY_MAX_DRIFT_ROWS (default 25) drifted SKU-locations or PARITY_MAX_DRIFT_UNITS (default 250) units."
+    ),
+)
+def stock_parity(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> Iterator:
+    date = _as_of(context)
+    with open_read_only(warehouse) as wh:
+        outcome = stock_parity_outcome(wh, date, warehouse.parity_max_drift_rows, warehouse.parity_max_drift_units)
+    yield from evaluations(context, {date: outcome})
+
+
+# --- findings tables: one row per finding, with a type column ------------------------------------
+
+
+def findings_outcome(
+    wh: Warehouse,
+    relation: str,
+    type_column: str,
+    columns: list[str],
+    order_by: str,
+    where: str = "true",
+    parameters: list[Any] | None = None,
+    severity: dg.AssetCheckSeverity = WARN,
+    label: str = "",
+) -> Outcome:
+    """Counts by type of the findings a model holds (rows matching `where`, worst first by `order_by`);
+    any finding fails."""
+    rows = wh.query(f"select {', '.join(columns)} from {relation} where {where} order by {order_by}", parameters or [])
+    counts = Counter(str(r[type_column]) for r in rows)
+    metadata: dict[str, Any] = {
+        "findings": len(rows),
+        "max_findings": 0,
+        **counts_metadata(counts),
+        "worst_rows": worst_rows(rows),
+    }
+    if not rows:
+        return Outcome(True, f"no findings in {relation}{label}", metadata=metadata)
+    listed = ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items()))
+    findings = f"{len(rows)} finding{'s' if len(rows) != 1 else ''}"
+    return Outcome(False, f"{findings} in {relation}{label}: {listed}", severity, metadata)
+
+
+SKU_COLUMNS = ["exception_type", "sku", "location_key", "date", "evidence"]
+
+
+@partitioned_check(
+    asset=dg.AssetKey(["reconciliation", "sku_consistency"]),
+    name="sku_consistency",
+    partitions_def=daily_partitions,
+    blocking=False,
+    pool=POOL,
+    description=(
+        "No SKU disagreements between Shopify, Mintsoft and Inventory Planner as of the run's last date: "
+        "sku_missing_in_mintsoft, sku_missing_in_shopify, sku_missing_in_inventory_planner, sku_duplicate, "
+        "tracking_disabled. WARN with counts by type and the rows."
+    ),
+)
+def sku_consistency(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> Iterator:
+    date = _as_of(context)
+    with open_read_only(warehouse) as wh:
+        outcome = findings_outcome(
+            wh,
+            "reconciliation.sku_consistency",
+            "exception_type",
+            SKU_COLUMNS,
+            order_by="exception_type, sku, location_key",
+            label=f" as of {date}",
+        )
+    yield from evaluations(context, {date: outcome})
+
+
+LOCATION_COLUMNS = ["exception_type", "system", "raw_location_id", "name", "stock_units", "order_count", "date"]
+
+
+@partitioned_check(
+    asset=dg.AssetKey(["reconciliation", "location_health"]),
+    name="location_mapping",
+    partitions_def=daily_partitions,
+    blocking=False,
+    pool=POOL,
+    description=(
+        "Every Shopify location and Mintsoft warehouse that holds stock or has orders is in locations.csv, as "
+        "of the run's last date. ERROR (not blocking) on any unmapped_location: an unmapped location's stock "
+        "and orders are invisible to every other check, so their passes are incomplete until it is mapped."
+    ),
+)
+def location_mapping(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> Iterator:
+    date = _as_of(context)
+    with open_read_only(warehouse) as wh:
+        outcome = findings_outcome(
+            wh,
+            "reconciliation.location_health",
+            "exception_type",
+            LOCATION_COLUMNS,
+            order_by="stock_units desc, order_count desc, system, raw_location_id",
+            severity=ERROR,
+            label=f" as of {date}",
+        )
+    yield from evaluations(context, {date: outcome})
+
+
+LIFECYCLE_COLUMNS = [
+    "exception_type",
+    "order_id",
+    "name",
+    "date",
+    "display_fulfillment_status",
+    "mintsoft_order_count",
+    "live_mintsoft_order_count",
+    "first_despatched_at",
+    "first_fulfilled_at",
+]
+
+
+def order_lifecycle_outcome(wh: Warehouse, date: str) -> Outcome:
+    """The lifecycle exceptions of the orders created on `date` (shop day), counted by type."""
+    outcome = findings_outcome(
+        wh,
+        "reconciliation.order_lifecycle",
+        "exception_type",
+        LIFECYCLE_COLUMNS,
+        order_by="exception_type, order_id",
+        where="date = cast(? as date) and exception_type is not null",
+        parameters=[date],
+        label=f" for orders created on {date}",
+    )
+    orders = wh.query("select count(*) as n from reconciliation.order_lifecycle where date = cast(? as date)", [date])
+    return Outcome(
+        outcome.passed,
+        outcome.description,
+        outcome.severity,
+        {"orders_checked": int(orders[0]["n"]), **outcome.metadata},
+    )
+
+
+@partitioned_check(
+    asset=dg.AssetKey(["reconciliation", "order_lifecycle"]),
+    name="order_lifecycle",
+    partitions_def=daily_partitions,
+    blocking=False,
+    pool=POOL,
+    description=(
+        "Each Shopify order agrees with its Mintsoft picking copies, for the orders created on each date of the "
+        "run: cancelled_but_despatched, duplicate_despatch, order_edit_after_pick, despatched_not_fulfilled "
+        "(past DESPATCH_WINDOW_HOURS), fulfilled_before_despatch. WARN with counts by type and the orders."
+    ),
+)
+def order_lifecycle(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> Iterator:
+    with open_read_only(warehouse) as wh:
+        outcomes = {date: order_lifecycle_outcome(wh, date) for date in context.partition_keys}
+    yield from evaluations(context, outcomes)
+
+
+RESTOCK_COLUMNS = [
+    "'restock_mismatch' as exception_type",
+    "order_id",
+    "sku",
+    "date",
+    "units_restocked",
+    "units_received",
+    "units_not_received",
+]
+
+
+@partitioned_check(
+    asset=dg.AssetKey(["reconciliation", "order_restocks"]),
+    name="restock_mismatch",
+    partitions_def=daily_partitions,
+    blocking=False,
+    pool=POOL,
+    description=(
+        "Every refund line Shopify restocked as RETURN was received back by the warehouse (a Mintsoft return of "
+        "that order), for the orders created on each date of the run. WARN on ghost stock, worst first by units."
+    ),
+)
+def restock_mismatch(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> Iterator:
+    with open_read_only(warehouse) as wh:
+        outcomes = {
+            date: findings_outcome(
+                wh,
+                "reconciliation.order_restocks",
+                "exception_type",
+                RESTOCK_COLUMNS,
+                order_by="units_not_received desc, order_id, sku",
+                where="date = cast(? as date) and is_restock_mismatch",
+                parameters=[date],
+                label=f" for orders created on {date}",
+            )
+            for date in context.partition_keys
+        }
+    yield from evaluations(context, outcomes)
+
+
+def payout_matching_outcome(wh: Warehouse, date: str) -> Outcome:
+    """Payouts of `date` with a CHARGE or REFUND matching no Shopify order or refund: one
+    payout_unmatched_charge per payout, with every unmatched transaction listed."""
+    unmatched = wh.query(
+        "select payout_id, balance_transaction_id, type, amount, fee, net, currency_code, associated_order_name "
+        "from reconciliation.payout_matching where date = cast(? as date) and not is_matched "
+        "order by abs(amount) desc, payout_id, balance_transaction_id",
+        [date],
+    )
+    checked = wh.query(
+        "select count(distinct payout_id) as payouts, count(*) as transactions "
+        "from reconciliation.payout_matching where date = cast(? as date)",
+        [date],
+    )[0]
+    payouts = len({r["payout_id"] for r in unmatched})
+    metadata: dict[str, Any] = {
+        "payouts_checked": int(checked["payouts"]),
+        "transactions_checked": int(checked["transactions"]),
+        "unmatched_transactions": len(unmatched),
+        "unmatched_amount": float(sum(abs(r["amount"]) for r in unmatched)),
+        "max_findings": 0,
+        **counts_metadata({"payout_unmatched_charge": payouts} if payouts else {}),
+        "worst_rows": worst_rows(unmatched),
+    }
+    if not unmatched:
+        return Outcome(True, f"every charge and refund of {date}'s payouts matches an order", metadata=metadata)
+    found = f"{len(unmatched)} unmatched transactions in {payouts} payout{'s' if payouts != 1 else ''} of {date}"
+    return Outcome(False, found, WARN, metadata)
+
+
+@partitioned_check(
+    asset=dg.AssetKey(["reconciliation", "payout_matching"]),
+    name="payout_matching",
+    partitions_def=daily_partitions,
+    blocking=False,
+    pool=POOL,
+    description=(
+        "Every CHARGE and REFUND balance transaction of the payouts dated to each date of the run matches a "
+        "Shopify order or refund. WARN per payout with unmatched money (payout_unmatched_charge), largest first."
+    ),
+)
+def payout_matching(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> Iterator:
+    with open_read_only(warehouse) as wh:
+        outcomes = {date: payout_matching_outcome(wh, date) for date in context.partition_keys}
+    yield from evaluations(context, outcomes)
+
+
+checks = [stock_parity, sku_consistency, location_mapping, order_lifecycle, restock_mismatch, payout_matching]
