@@ -22,6 +22,7 @@ Current-state models (stock, SKUs, locations) are judged at the run's last date,
 import time
 from collections import Counter
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 import dagster as dg
@@ -331,7 +332,8 @@ def payout_matching_outcome(wh: Warehouse, date: str) -> Outcome:
         "payouts_checked": int(checked["payouts"]),
         "transactions_checked": int(checked["transactions"]),
         "unmatched_transactions": len(unmatched),
-        "unmatched_amount": float(sum(abs(r["amount"]) for r in unmatched)),
+        # Money stays Decimal: shown as its exact text, never as a float.
+        "unmatched_amount": str(sum((abs(r["amount"]) for r in unmatched), Decimal(0))),
         "max_findings": 0,
         **counts_metadata({"payout_unmatched_charge": payouts} if payouts else {}),
         "worst_rows": worst_rows(unmatched),
