@@ -7,20 +7,19 @@ check can see which Shopify SKUs the planner does not know.
 import dagster as dg
 
 from integration_assets.assets import inventory_planner_tables as tables
-from integration_assets.assets.landing import Landing
+from integration_assets.assets.landing import Landing, extraction_asset
 from integration_assets.partitions import daily_partitions, dates_of
 from integration_assets.resources import InventoryPlannerResource, LakeResource
 
 GROUP = "inventory_planner"
 
 
-@dg.asset(
-    key=["inventory_planner", "variants"],
-    group_name=GROUP,
+@extraction_asset(
+    ["inventory_planner", "variants"],
+    daily_partitions,
+    group=GROUP,
     owners=["team:planning"],
     kinds={"python", "parquet", "inventory_planner"},
-    partitions_def=daily_partitions,
-    backfill_policy=dg.BackfillPolicy.single_run(),
 )
 def inventory_planner_variants(
     context: dg.AssetExecutionContext, inventory_planner: InventoryPlannerResource, lake: LakeResource

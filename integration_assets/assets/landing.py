@@ -107,3 +107,17 @@ def markdown_preview(rows: Sequence[Mapping[str, Any]], limit: int = PREVIEW_ROW
 def _cell(value: Any) -> str:
     text = "" if value is None else str(value)
     return text.replace("|", "\\|").replace("\n", " ")[:40]
+
+
+def extraction_asset(
+    key: list[str], partitions_def: dg.PartitionsDefinition, *, group: str, owners: list[str], kinds: set[str]
+) -> Any:
+    """The decorator every extraction asset uses: its group, owners and kinds, ranges as single runs."""
+    return dg.asset(
+        key=key,
+        group_name=group,
+        owners=owners,
+        kinds=kinds,
+        partitions_def=partitions_def,
+        backfill_policy=dg.BackfillPolicy.single_run(),
+    )

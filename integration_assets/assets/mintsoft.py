@@ -6,10 +6,13 @@ returns are filed under the shop day of their LastUpdated, so each date holds th
 changed that day.
 """
 
+import functools
+
 import dagster as dg
 
 from integration_assets.assets import mintsoft_tables as tables
 from integration_assets.assets.landing import Landing
+from integration_assets.assets.landing import extraction_asset as make_extraction_asset
 from integration_assets.partitions import (
     daily_location_partitions,
     daily_partitions,
@@ -23,16 +26,10 @@ from integration_assets.sources.validation import Parsed
 GROUP = "mintsoft"
 OWNERS = ["team:data-engineering"]
 KINDS = {"python", "parquet", "mintsoft"}
+extraction_asset = functools.partial(make_extraction_asset, group=GROUP, owners=OWNERS, kinds=KINDS)
 
 
-@dg.asset(
-    key=["mintsoft", "catalog"],
-    group_name=GROUP,
-    owners=OWNERS,
-    kinds=KINDS,
-    partitions_def=daily_partitions,
-    backfill_policy=dg.BackfillPolicy.single_run(),
-)
+@extraction_asset(["mintsoft", "catalog"], daily_partitions)
 def mintsoft_catalog(
     context: dg.AssetExecutionContext, mintsoft: MintsoftResource, lake: LakeResource
 ) -> dg.MaterializeResult:
@@ -54,14 +51,7 @@ def mintsoft_catalog(
         return landing.result(client.stats)
 
 
-@dg.asset(
-    key=["mintsoft", "inventory"],
-    group_name=GROUP,
-    owners=OWNERS,
-    kinds=KINDS,
-    partitions_def=daily_location_partitions,
-    backfill_policy=dg.BackfillPolicy.single_run(),
-)
+@extraction_asset(["mintsoft", "inventory"], daily_location_partitions)
 def mintsoft_inventory(
     context: dg.AssetExecutionContext, mintsoft: MintsoftResource, lake: LakeResource
 ) -> dg.MaterializeResult:
@@ -81,14 +71,7 @@ def mintsoft_inventory(
         return landing.result(client.stats)
 
 
-@dg.asset(
-    key=["mintsoft", "orders"],
-    group_name=GROUP,
-    owners=OWNERS,
-    kinds=KINDS,
-    partitions_def=daily_partitions,
-    backfill_policy=dg.BackfillPolicy.single_run(),
-)
+@extraction_asset(["mintsoft", "orders"], daily_partitions)
 def mintsoft_orders(
     context: dg.AssetExecutionContext, mintsoft: MintsoftResource, lake: LakeResource
 ) -> dg.MaterializeResult:
@@ -109,14 +92,7 @@ def mintsoft_orders(
         return landing.result(client.stats)
 
 
-@dg.asset(
-    key=["mintsoft", "returns"],
-    group_name=GROUP,
-    owners=OWNERS,
-    kinds=KINDS,
-    partitions_def=daily_partitions,
-    backfill_policy=dg.BackfillPolicy.single_run(),
-)
+@extraction_asset(["mintsoft", "returns"], daily_partitions)
 def mintsoft_returns(
     context: dg.AssetExecutionContext, mintsoft: MintsoftResource, lake: LakeResource
 ) -> dg.MaterializeResult:

@@ -6,25 +6,23 @@ were processed, so each is landed once and a re-run of that day refreshes its pa
 """
 
 import datetime as dt
+import functools
 
 import dagster as dg
 
 from integration_assets.assets import payments_tables as tables
 from integration_assets.assets.landing import Landing
+from integration_assets.assets.landing import extraction_asset as make_extraction_asset
 from integration_assets.partitions import daily_partitions, dates_of, day_bounds, shop_zone
 from integration_assets.resources import LakeResource, ShopifyResource
 
 GROUP = "payments"
-
-
-@dg.asset(
-    key=["shopify_payments", "payouts"],
-    group_name=GROUP,
-    owners=["team:finance"],
-    kinds={"python", "parquet", "shopify"},
-    partitions_def=daily_partitions,
-    backfill_policy=dg.BackfillPolicy.single_run(),
+extraction_asset = functools.partial(
+    make_extraction_asset, group=GROUP, owners=["team:finance"], kinds={"python", "parquet", "shopify"}
 )
+
+
+@extraction_asset(["shopify_payments", "payouts"], daily_partitions)
 def shopify_payments_payouts(
     context: dg.AssetExecutionContext, shopify: ShopifyResource, lake: LakeResource
 ) -> dg.MaterializeResult:
@@ -43,14 +41,7 @@ def shopify_payments_payouts(
         return landing.result(client.stats)
 
 
-@dg.asset(
-    key=["shopify_payments", "balance_transactions"],
-    group_name=GROUP,
-    owners=["team:finance"],
-    kinds={"python", "parquet", "shopify"},
-    partitions_def=daily_partitions,
-    backfill_policy=dg.BackfillPolicy.single_run(),
-)
+@extraction_asset(["shopify_payments", "balance_transactions"], daily_partitions)
 def shopify_payments_balance_transactions(
     context: dg.AssetExecutionContext, shopify: ShopifyResource, lake: LakeResource
 ) -> dg.MaterializeResult:

@@ -6,10 +6,13 @@ changed that day, and a range is read in one pass (a bulk operation for long bac
 inventory items and levels are current state, filed under the run's last date (the as-of rule).
 """
 
+import functools
+
 import dagster as dg
 
 from integration_assets.assets import shopify_tables as tables
 from integration_assets.assets.landing import Landing
+from integration_assets.assets.landing import extraction_asset as make_extraction_asset
 from integration_assets.partitions import (
     daily_location_partitions,
     daily_partitions,
@@ -22,16 +25,10 @@ from integration_assets.resources import LakeResource, ShopifyResource
 GROUP = "shopify"
 OWNERS = ["team:data-engineering"]
 KINDS = {"python", "parquet", "shopify"}
+extraction_asset = functools.partial(make_extraction_asset, group=GROUP, owners=OWNERS, kinds=KINDS)
 
 
-@dg.asset(
-    key=["shopify", "orders"],
-    group_name=GROUP,
-    owners=OWNERS,
-    kinds=KINDS,
-    partitions_def=daily_partitions,
-    backfill_policy=dg.BackfillPolicy.single_run(),
-)
+@extraction_asset(["shopify", "orders"], daily_partitions)
 def shopify_orders(
     context: dg.AssetExecutionContext, shopify: ShopifyResource, lake: LakeResource
 ) -> dg.MaterializeResult:
@@ -55,14 +52,7 @@ def shopify_orders(
         return landing.result(client.stats)
 
 
-@dg.asset(
-    key=["shopify", "catalog"],
-    group_name=GROUP,
-    owners=OWNERS,
-    kinds=KINDS,
-    partitions_def=daily_partitions,
-    backfill_policy=dg.BackfillPolicy.single_run(),
-)
+@extraction_asset(["shopify", "catalog"], daily_partitions)
 def shopify_catalog(
     context: dg.AssetExecutionContext, shopify: ShopifyResource, lake: LakeResource
 ) -> dg.MaterializeResult:
@@ -91,14 +81,7 @@ def shopify_catalog(
         return landing.result(client.stats, {"unmapped_locations": len(unmapped)})
 
 
-@dg.asset(
-    key=["shopify", "inventory_levels"],
-    group_name=GROUP,
-    owners=OWNERS,
-    kinds=KINDS,
-    partitions_def=daily_location_partitions,
-    backfill_policy=dg.BackfillPolicy.single_run(),
-)
+@extraction_asset(["shopify", "inventory_levels"], daily_location_partitions)
 def shopify_inventory_levels(
     context: dg.AssetExecutionContext, shopify: ShopifyResource, lake: LakeResource
 ) -> dg.MaterializeResult:
