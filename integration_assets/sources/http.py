@@ -18,7 +18,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Self
 from urllib.parse import urlsplit
 
 import httpx
@@ -312,6 +312,25 @@ class HttpApi:
     def _safe_detail(self, response: httpx.Response) -> str:
         text = response.text[:300].replace("\n", " ")
         return redact(text, self._secrets()) or response.reason_phrase
+
+
+class ApiClient:
+    """What every client shares over its HttpApi: the request statistics and closing the connection."""
+
+    _http: HttpApi
+
+    @property
+    def stats(self) -> RequestStats:
+        return self._http.stats
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def _retry_after(response: httpx.Response) -> float | None:

@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import BaseModel
 
-from integration_assets.sources.http import ApiError, HttpApi, RequestStats, RetryPolicy, TokenBucket
+from integration_assets.sources.http import ApiClient, ApiError, HttpApi, RetryPolicy, TokenBucket
 from integration_assets.sources.inventory_planner_models import Variant, Warehouse
 from integration_assets.sources.validation import Parsed, parse_records
 
@@ -39,7 +39,7 @@ def _record_id(raw: Any) -> Any:
     return raw.get("id") if isinstance(raw, dict) else None
 
 
-class InventoryPlannerClient:
+class InventoryPlannerClient(ApiClient):
     """A read-only Inventory Planner client. Methods return `Parsed` (typed records + rejected ones)."""
 
     def __init__(
@@ -76,19 +76,6 @@ class InventoryPlannerClient:
             sleep=sleep,
             transport=transport,
         )
-
-    @property
-    def stats(self) -> RequestStats:
-        return self._http.stats
-
-    def close(self) -> None:
-        self._http.close()
-
-    def __enter__(self) -> InventoryPlannerClient:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def __repr__(self) -> str:  # no key, ever
         return f"InventoryPlannerClient({self._http.base_url!r}, account={self._account!r})"

@@ -30,7 +30,7 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import BaseModel
 
-from integration_assets.sources.http import ApiError, HttpApi, RequestStats, RetryPolicy, TokenBucket
+from integration_assets.sources.http import ApiClient, ApiError, HttpApi, RetryPolicy, TokenBucket
 from integration_assets.sources.mintsoft_models import (
     DEFAULT_TIMEZONE,
     Bundle,
@@ -66,7 +66,7 @@ def _stock_level_id(raw: Any) -> str:
     return f"product {raw.get('ProductId')} warehouse {raw.get('WarehouseId')}"
 
 
-class MintsoftClient:
+class MintsoftClient(ApiClient):
     """A read-only Mintsoft client. Every method returns `Parsed` (typed records + rejected ones)."""
 
     def __init__(
@@ -120,19 +120,6 @@ class MintsoftClient:
         )
 
     # --- lifecycle ------------------------------------------------------------------------------
-
-    @property
-    def stats(self) -> RequestStats:
-        return self._http.stats
-
-    def close(self) -> None:
-        self._http.close()
-
-    def __enter__(self) -> MintsoftClient:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def __repr__(self) -> str:  # no credentials, ever
         return f"MintsoftClient({self._http.base_url!r})"

@@ -38,7 +38,7 @@ from typing import Any, Literal
 import httpx
 from graphql import GraphQLError
 
-from integration_assets.sources.http import ApiError, HttpApi, Reply, RequestStats, RetryPolicy, redact
+from integration_assets.sources.http import ApiClient, ApiError, HttpApi, Reply, RetryPolicy, redact
 from integration_assets.sources.shopify_models import (
     INVENTORY_QUANTITY_NAMES,
     BalanceTransaction,
@@ -134,7 +134,7 @@ class CostBucket:
 # --- the client -----------------------------------------------------------------------------------
 
 
-class ShopifyClient:
+class ShopifyClient(ApiClient):
     """One shop's Admin GraphQL API. Every method returns `Parsed[Model]`: records plus rejects."""
 
     def __init__(
@@ -199,19 +199,6 @@ class ShopifyClient:
         )
 
     # --- lifecycle ------------------------------------------------------------------------------
-
-    @property
-    def stats(self) -> RequestStats:
-        return self._http.stats
-
-    def close(self) -> None:
-        self._http.close()
-
-    def __enter__(self) -> ShopifyClient:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         auth = "access token" if self._static_token else "client credentials"
