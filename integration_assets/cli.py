@@ -66,6 +66,13 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--start-date", type=dt.date.fromisoformat, required=True)
     run.add_argument("--end-date", type=dt.date.fromisoformat, required=True)
     run.add_argument("--locations", default=None, help="comma-separated location keys (default: all in locations.csv)")
+    webhooks = commands.add_parser("webhooks", help="Shopify webhooks")
+    webhook_commands = webhooks.add_subparsers(dest="webhooks_command", required=True)
+    serve = webhook_commands.add_parser(
+        "serve", help="the signed webhook receiver: verifies each delivery and lands it in landing/shopify/"
+    )
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8766)
     return parser
 
 
@@ -94,6 +101,11 @@ def main(argv: list[str] | None = None) -> int:
 
             locations = [k.strip() for k in args.locations.split(",") if k.strip()] if args.locations else None
             return main_job_command(args.start_date, args.end_date, locations, _data_dir())
+        if args.command == "webhooks":
+            from integration_assets.webhooks.receiver import serve_receiver, settings_from_env
+
+            serve_receiver(settings_from_env(_data_dir()), args.host, args.port)
+            return 0
         if args.command == "dev":
             from integration_assets.dev import run_dev
             from integration_assets.simulator.launch import SimOptions
@@ -109,6 +121,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "demo":
             from integration_assets.demo import run_demo
             from integration_assets.simulator.launch import SimOptions
+            from integration_assets.webhooks.landing import landing_dir
 
             options = SimOptions(
                 seed=args.seed,
@@ -116,6 +129,7 @@ def main(argv: list[str] | None = None) -> int:
                 plan=args.plan,
                 seeds_dir=args.seeds_dir or _default_seeds(args),
                 ip_drop_dir=_data_dir() / "ip-drop",
+                emit_webhooks=landing_dir(_data_dir()),  # the main job ingests the days' deliveries
             )
             return run_demo(options, _data_dir())
     except ValueError as exc:

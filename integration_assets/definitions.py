@@ -2,12 +2,23 @@
 
 import dagster as dg
 
-from integration_assets.assets import inventory_planner, mintsoft, payments, shopify, sql_models
+from integration_assets.assets import inventory_planner, mintsoft, payments, shopify, sql_models, webhooks
 from integration_assets.checks import asset_checks
+from integration_assets.jobs import jobs
 from integration_assets.resources import build_resources
+from integration_assets.sensors import sensors
 
 defs = dg.Definitions(
-    assets=[*shopify.assets, *payments.assets, *mintsoft.assets, *inventory_planner.assets, *sql_models.assets],
+    assets=[
+        *shopify.assets,
+        *payments.assets,
+        *mintsoft.assets,
+        *inventory_planner.assets,
+        *webhooks.assets,
+        *sql_models.assets,
+    ],
     asset_checks=asset_checks,
+    jobs=jobs,
+    sensors=sensors,
     resources=build_resources(),
 )

@@ -18,7 +18,9 @@ from integration_assets.location_map import load_location_map
 SHOP_TIMEZONE = os.environ.get("SHOP_TIMEZONE", "Europe/London")
 START_DATE = os.environ.get("INTEGRATION_START_DATE", "2026-11-01")
 
-daily_partitions = dg.DailyPartitionsDefinition(start_date=START_DATE, timezone=SHOP_TIMEZONE)
+# end_offset=1: today is a partition too, so webhook events re-check the day they happen on
+# (a plain daily definition only lists days that have ended).
+daily_partitions = dg.DailyPartitionsDefinition(start_date=START_DATE, timezone=SHOP_TIMEZONE, end_offset=1)
 location_partitions = dg.StaticPartitionsDefinition(load_location_map().keys)
 daily_location_partitions = dg.MultiPartitionsDefinition({"date": daily_partitions, "location": location_partitions})
 
@@ -34,6 +36,14 @@ def day_bounds(day: str | dt.date) -> tuple[dt.datetime, dt.datetime]:
     start = dt.datetime.combine(date, dt.time(0), zone)
     end = dt.datetime.combine(date + dt.timedelta(days=1), dt.time(0), zone)
     return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
+
+
+def partition_date(day: dt.date) -> str:
+    """The daily partition a shop day is filed under: itself, or the nearest end of the range for
+    a day outside it (a delivery stamped before START_DATE, or by a clock running ahead)."""
+    first = daily_partitions.get_first_partition_key()
+    last = daily_partitions.get_last_partition_key()
+    return min(max(day.isoformat(), first), last or first)
 
 
 def dates_of(context: dg.AssetExecutionContext) -> list[str]:

@@ -128,6 +128,32 @@ class WarehouseResource(dg.ConfigurableResource):
         }
 
 
+class WebhooksResource(dg.ConfigurableResource):
+    """The webhook landing folder and how deliveries in it are judged.
+
+    Both secrets verify during a rotation (Shopify signs with the old one for up to an hour). A file
+    is ingested once untouched for `settle_seconds`; a writer's temp file once abandoned for
+    `stale_temp_seconds`; anything over `max_bytes` is quarantined unread.
+    """
+
+    data_dir: str = "data"
+    secret: str | None = None
+    previous_secret: str | None = None
+    max_bytes: int = 2 * 1024 * 1024
+    settle_seconds: float = 5.0
+    stale_temp_seconds: float = 3600.0
+
+    @property
+    def landing(self) -> Path:
+        from integration_assets.webhooks.landing import landing_dir
+
+        return landing_dir(Path(self.data_dir).resolve())
+
+    @property
+    def secrets(self) -> list[str]:
+        return [s for s in (self.secret, self.previous_secret) if s]
+
+
 def _env(name: str) -> dg.EnvVar | None:
     """An EnvVar when the variable is set, so optional credentials stay unset otherwise."""
     return dg.EnvVar(name) if os.environ.get(name) else None
@@ -164,6 +190,13 @@ def build_resources() -> dict[str, dg.ConfigurableResource]:
             despatch_window_hours=int(os.environ.get("DESPATCH_WINDOW_HOURS", "4")),
             parity_max_drift_rows=int(os.environ.get("PARITY_MAX_DRIFT_ROWS", "25")),
             parity_max_drift_units=int(os.environ.get("PARITY_MAX_DRIFT_UNITS", "250")),
+        ),
+        "webhooks": WebhooksResource(
+            data_dir=os.environ.get("INTEGRATION_DATA_DIR", "data"),
+            secret=_env("SHOPIFY_WEBHOOK_SECRET"),
+            previous_secret=_env("SHOPIFY_WEBHOOK_SECRET_PREVIOUS"),
+            max_bytes=int(os.environ.get("WEBHOOK_MAX_BYTES", str(2 * 1024 * 1024))),
+            settle_seconds=float(os.environ.get("WEBHOOK_SETTLE_SECONDS", "5")),
         ),
         "lake": LakeResource(
             data_dir=os.environ.get("INTEGRATION_DATA_DIR", "data"),

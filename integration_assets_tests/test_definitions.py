@@ -34,6 +34,7 @@ STAGING = (
     "shopify_payments_balance_transactions",
     "shopify_payments_payouts",
     "shopify_unmapped_inventory_levels",
+    "shopify_webhook_events",
     "sku_aliases",
 )
 RECONCILIATION = (
@@ -58,6 +59,7 @@ EXPECTED = {
     "mintsoft/orders": ("mintsoft", "daily"),
     "mintsoft/returns": ("mintsoft", "daily"),
     "inventory_planner/variants": ("inventory_planner", "daily"),
+    "shopify_webhooks/events": ("webhooks", "daily"),
     **{
         f"seeds/{name}": ("seeds", "daily")
         for name in ("locations", "bundles", "sku_aliases", "safety_stock", "exception_owners", "gl_accounts")
@@ -88,9 +90,42 @@ def test_asset_graph_is_pinned() -> None:
 
 
 def test_every_resource_the_assets_need_is_defined() -> None:
-    assert set(defs.resources or {}) == {"shopify", "mintsoft", "inventory_planner", "lake", "warehouse"}
+    assert set(defs.resources or {}) == {"shopify", "mintsoft", "inventory_planner", "lake", "warehouse", "webhooks"}
+
+
+JOBS = {
+    "webhook_ingest": ({"shopify_webhooks/events"}, "daily"),
+    "stock_resync": ({"shopify/inventory_levels", "mintsoft/inventory"}, "daily x location"),
+    "stock_recheck": ({"reconciliation/stock_parity", "reconciliation/exceptions"}, "daily"),
+    "order_recheck": (
+        {
+            "shopify/orders",
+            "mintsoft/orders",
+            "mintsoft/returns",
+            "reconciliation/order_matches",
+            "reconciliation/order_lifecycle",
+            "reconciliation/order_restocks",
+            "reconciliation/exceptions",
+        },
+        "daily",
+    ),
+}
+
+
+def test_named_jobs_and_sensors_are_pinned() -> None:
     repository = defs.get_repository_def()
-    assert repository.schedule_defs == [] and repository.sensor_defs == []
+    found = {}
+    for name in JOBS:
+        job = defs.resolve_job_def(name)
+        assert job.description and len(job.description) > 40, name
+        keys = {key.to_user_string() for key in job.asset_layer.selected_asset_keys}
+        found[name] = (keys, _partitioning(job.partitions_def))
+    assert found == JOBS
+    sensors = {s.name: s for s in repository.sensor_defs}
+    assert set(sensors) == {"shopify_webhook_drops", "webhook_reactions"}
+    assert all(s.description and len(s.description) > 40 for s in sensors.values())
+    assert sensors["shopify_webhook_drops"].job_name == "webhook_ingest"
+    assert {j.name for j in sensors["webhook_reactions"].jobs} == {"stock_resync", "stock_recheck", "order_recheck"}
 
 
 def test_location_partitions_come_from_the_seeds() -> None:

@@ -7,7 +7,8 @@
 -- unmapped_location, whose location_key is null). Each run upserts what it observes: a re-run keeps
 -- first_seen_at; an exception no longer observed gets resolved_at and stays; one seen again is
 -- reopened. Stock findings are read from each location's newest parity snapshot, so an exception
--- dated to an older snapshot closes once a newer snapshot supersedes it.
+-- dated to an older snapshot closes once a newer snapshot supersedes it. Every evidence holds
+-- webhook_ids: the webhook deliveries about the finding's order or its item at its location.
 create table if not exists reconciliation.exceptions (
     exception_id varchar primary key,
     type varchar not null,
@@ -212,6 +213,40 @@ findings as (
     select type, date, location_key, sku, order_id, payout_id, raw_identity, severity, evidence from payout_findings
 ),
 
+finding_subjects as (
+    -- The Shopify order, inventory item and location each finding is about, for its webhook lineage.
+    select
+        findings.*,
+        try_cast(findings.order_id as bigint) as subject_order_id,
+        sku_master.shopify_inventory_item_id as subject_inventory_item_id,
+        locations.shopify_location_id as subject_location_id
+    from findings
+    left join reconciliation.sku_master as sku_master on sku_master.sku = findings.sku
+    left join seeds.locations as locations on locations.location_key = findings.location_key
+),
+
+findings_with_webhooks as (
+    -- Every webhook delivery about the finding's order, or (a finding with no order) its item at its
+    -- location, by arrival.
+    select
+        finding_subjects.*,
+        coalesce((
+            select list(webhook_events.webhook_id order by webhook_events.received_at, webhook_events.webhook_id)
+            from staging.shopify_webhook_events as webhook_events
+            where webhook_events.order_id = finding_subjects.subject_order_id
+                or (
+                    finding_subjects.subject_order_id is null
+                    and webhook_events.inventory_item_id = finding_subjects.subject_inventory_item_id
+                    and (
+                        finding_subjects.subject_location_id is null
+                        or webhook_events.location_id is null
+                        or webhook_events.location_id = finding_subjects.subject_location_id
+                    )
+                )
+        ), []) as webhook_ids
+    from finding_subjects
+),
+
 identified_findings as (
     select
         md5(concat_ws(
@@ -231,8 +266,8 @@ identified_findings as (
         order_id,
         payout_id,
         severity,
-        cast(evidence as varchar) as evidence
-    from findings
+        cast(json_merge_patch(cast(evidence as json), to_json({'webhook_ids': webhook_ids})) as varchar) as evidence
+    from findings_with_webhooks
 )
 
 select

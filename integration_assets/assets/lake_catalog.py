@@ -10,6 +10,7 @@ from integration_assets.assets import inventory_planner_tables as ip
 from integration_assets.assets import mintsoft_tables as ms
 from integration_assets.assets import payments_tables as pay
 from integration_assets.assets import shopify_tables as sh
+from integration_assets.assets import webhooks_tables as wh
 from integration_assets.raw_tables import RawTable
 
 PRODUCERS: dict[tuple[str, ...], tuple[RawTable, ...]] = {
@@ -23,6 +24,7 @@ PRODUCERS: dict[tuple[str, ...], tuple[RawTable, ...]] = {
     ("mintsoft", "orders"): (ms.ORDERS, ms.ORDER_ITEMS),
     ("mintsoft", "returns"): (ms.RETURNS, ms.RETURN_ITEMS),
     ("inventory_planner", "variants"): (ip.WAREHOUSES, ip.VARIANTS, ip.VARIANT_WAREHOUSES),
+    ("shopify_webhooks", "events"): (wh.EVENTS,),
 }
 
 

@@ -39,15 +39,21 @@ def _config(ctx: SimContext, host: str, port: int) -> uvicorn.Config:
 def serve_in_thread(ctx: SimContext, host: str = "127.0.0.1", port: int = 0) -> RunningSimulator:
     """Start the simulator on a background thread and wait until it accepts connections."""
     port = port or free_port(host)
-    server = uvicorn.Server(_config(ctx, host, port))
-    thread = threading.Thread(target=server.run, name=f"simulator:{port}", daemon=True)
+    server, thread = start_server_thread(_config(ctx, host, port), f"simulator:{port}")
+    return RunningSimulator(ctx=ctx, url=f"http://{host}:{port}", _server=server, _thread=thread)
+
+
+def start_server_thread(config: uvicorn.Config, name: str) -> tuple[uvicorn.Server, threading.Thread]:
+    """Run any ASGI app's uvicorn config on a daemon thread; returns once it accepts connections."""
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name=name, daemon=True)
     thread.start()
     deadline = time.monotonic() + 15
     while not server.started:
         if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError(f"simulator did not start on {host}:{port}")
+            raise RuntimeError(f"{name} did not start on {config.host}:{config.port}")
         time.sleep(0.02)
-    return RunningSimulator(ctx=ctx, url=f"http://{host}:{port}", _server=server, _thread=thread)
+    return server, thread
 
 
 def serve_forever(ctx: SimContext, host: str, port: int) -> None:
