@@ -6,6 +6,7 @@ from integration_assets.assets import inventory_planner, mintsoft, payments, sho
 from integration_assets.checks import asset_checks
 from integration_assets.jobs import jobs
 from integration_assets.resources import build_resources
+from integration_assets.schedules import schedules
 from integration_assets.sensors import sensors
 
 defs = dg.Definitions(
@@ -19,6 +20,7 @@ defs = dg.Definitions(
     ],
     asset_checks=asset_checks,
     jobs=jobs,
+    schedules=schedules,
     sensors=sensors,
     resources=build_resources(),
 )

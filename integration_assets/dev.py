@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -24,9 +26,38 @@ def run_dev(options: SimOptions, data_dir: Path, port: int) -> int:
         env["DAGSTER_HOME"] = str(ensure_dagster_home(data_dir))
         print(f"simulator at {running.url}; Dagster UI at http://127.0.0.1:{port} (Ctrl-C stops both)")
         command = [sys.executable, "-m", "dagster", "dev", "-w", str(REPO / "workspace.yaml"), "-p", str(port)]
+        # Its own session, so stopping it reaches every process it started (webserver, daemon, code servers).
+        process = subprocess.Popen(command, env=env, cwd=REPO, start_new_session=True)
+        signal.signal(signal.SIGTERM, _interrupt)
         try:
-            return subprocess.call(command, env=env, cwd=REPO)
+            code = process.wait()
         except KeyboardInterrupt:
-            return 0
+            code = 0
+        stop_session(process)
+        return code
     finally:
         running.stop()
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def stop_session(process: subprocess.Popen, grace_seconds: float = 30.0) -> None:
+    """Ctrl-C for `dagster dev` (it shuts its children down in order), then TERM, then KILL for
+    whatever is left in its session, so nothing outlives `make dev`."""
+    for sig, wait in ((signal.SIGINT, grace_seconds), (signal.SIGTERM, 10.0)):
+        if process.poll() is not None:
+            break
+        _signal_group(process.pid, sig)
+        try:
+            process.wait(timeout=wait)
+        except subprocess.TimeoutExpired:
+            continue
+    _signal_group(process.pid, signal.SIGKILL)  # stragglers the leader left behind
+    process.wait()
+
+
+def _signal_group(pgid: int, sig: signal.Signals) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pgid, sig)

@@ -19,14 +19,31 @@ webhook_ingest = dg.define_asset_job(
     tags={"integration/area": "webhooks"},
 )
 
-stock_resync = dg.define_asset_job(
-    "stock_resync",
-    selection=dg.AssetSelection.assets(["shopify", "inventory_levels"], ["mintsoft", "inventory"]),
+# Assets partitioned by date x location; everything else is daily. daily_sync takes all the rest, so
+# an asset added to the project joins the daily sync unless it is listed here.
+DATE_LOCATION_ASSETS = (dg.AssetKey(["shopify", "inventory_levels"]), dg.AssetKey(["mintsoft", "inventory"]))
+
+stock_sync = dg.define_asset_job(
+    "stock_sync",
+    selection=dg.AssetSelection.assets(*DATE_LOCATION_ASSETS),
     description=(
-        "Re-read one location's stock from Shopify and Mintsoft for a date (date|location partition). "
-        "Launched by webhook_reactions after inventory webhooks; stock_recheck follows it."
+        "Read each location's stock from Shopify (available, on hand, committed...) and Mintsoft (on hand, "
+        "allocated, quarantine) for a date|location partition and check the snapshots. Run by the main job "
+        "and the stock_sync_schedule, and by webhook_reactions after inventory webhooks."
     ),
     tags={"integration/area": "stock"},
+)
+
+daily_sync = dg.define_asset_job(
+    "daily_sync",
+    selection=dg.AssetSelection.all() - dg.AssetSelection.assets(*DATE_LOCATION_ASSETS),
+    description=(
+        "The daily batch for a date range: Shopify orders, catalogue and payouts, Mintsoft catalogue, orders "
+        "and returns, Inventory Planner variants, webhook events, then the seeds and every staging, "
+        "reconciliation and finance model with their checks. Run by the main job after stock_sync, and "
+        "by daily_sync_schedule for the previous day."
+    ),
+    tags={"integration/area": "sync"},
 )
 
 stock_recheck = dg.define_asset_job(
@@ -34,7 +51,7 @@ stock_recheck = dg.define_asset_job(
     selection=dg.AssetSelection.assets(["reconciliation", "stock_parity"], RECONCILIATION_EXCEPTIONS),
     description=(
         "Rebuild stock parity for a date and re-run its check, then refresh the exceptions register. "
-        "Launched by webhook_reactions once the stock_resync runs it waits for have finished."
+        "Launched by webhook_reactions once the stock_sync runs it waits for have finished."
     ),
     tags={"integration/area": "stock"},
 )
@@ -57,4 +74,4 @@ order_recheck = dg.define_asset_job(
     tags={"integration/area": "orders"},
 )
 
-jobs = [webhook_ingest, stock_resync, stock_recheck, order_recheck]
+jobs = [daily_sync, stock_sync, webhook_ingest, stock_recheck, order_recheck]

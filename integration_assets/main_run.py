@@ -1,8 +1,9 @@
 """The main job: materialize every asset and asset check for a range of dates and locations through
-Dagster.
+Dagster's named jobs.
 
-Ranges run as single runs (one for the daily assets, one per location for the date x location
-assets), recorded in the instance at DAGSTER_HOME like any other run, so the UI shows them. The
+Ranges run as single runs (`stock_sync` once per location for the date x location assets, then
+`daily_sync` for everything daily), recorded in the instance at DAGSTER_HOME under those job names,
+so the UI shows them as the jobs users know. The
 summary (rows landed per extraction asset, rows per warehouse table, quarantined records, checks
 passed and failed with their severity, open exceptions by type, runs) is printed and written to
 summary.json. A failed check is reported, not raised: only a failed run makes the job fail.
@@ -110,7 +111,7 @@ def run_main(
     start: dt.date, end: dt.date, locations: list[str] | None = None, instance: dg.DagsterInstance | None = None
 ) -> RunSummary:
     from integration_assets.definitions import defs
-    from integration_assets.partitions import daily_location_partitions, daily_partitions, location_partitions
+    from integration_assets.partitions import location_partitions
     from integration_assets.resources import build_resources
 
     if end < start:
@@ -122,26 +123,9 @@ def run_main(
         raise ValueError(f"unknown location(s) {', '.join(unknown)}; locations.csv has {', '.join(known)}")
     instance = instance or dg.DagsterInstance.get()
     summary = RunSummary(start.isoformat(), end.isoformat(), list(chosen))
-    assets = list(defs.assets or [])
     resources = build_resources()  # from the environment as it is now, not as it was at import
-    checks = list(defs.asset_checks or [])
-    daily = _with_checks([a for a in assets if a.partitions_def == daily_partitions], checks)
-    by_location = _with_checks([a for a in assets if a.partitions_def == daily_location_partitions], checks)
-    # Locations first: the daily batch holds the models, which read every location's stock.
-    batches: list[tuple[list, str, str]] = [
-        (
-            by_location,
-            str(dg.MultiPartitionKey({"date": start.isoformat(), "location": location})),
-            str(dg.MultiPartitionKey({"date": end.isoformat(), "location": location})),
-        )
-        for location in chosen
-    ]
-    batches.append((daily, start.isoformat(), end.isoformat()))
-    for batch, first, last in batches:
-        if not batch:
-            continue
-        result = dg.materialize(
-            batch,
+    for job_name, first, last in main_job_steps(start, end, chosen):
+        result = defs.resolve_job_def(job_name).execute_in_process(
             instance=instance,
             resources=resources,
             tags={"dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": last},
@@ -153,16 +137,29 @@ def run_main(
     return summary
 
 
-def _with_checks(assets: list[dg.AssetsDefinition], checks: list[dg.AssetChecksDefinition]) -> list:
-    """The assets plus the checks on them, so one run materializes and checks the same partitions."""
-    keys = {key for asset in assets for key in asset.keys}
-    return [*assets, *(c for c in checks if {k.asset_key for k in c.check_keys} <= keys)]
+def main_job_steps(start: dt.date, end: dt.date, locations: list[str]) -> list[tuple[str, str, str]]:
+    """(job, first partition, last partition) in the order they run: each location's stock first
+    (one range run per location), then the daily batch, whose models read every location's stock."""
+    from integration_assets.jobs import daily_sync, stock_sync
+
+    steps = [
+        (
+            stock_sync.name,
+            str(dg.MultiPartitionKey({"date": start.isoformat(), "location": location})),
+            str(dg.MultiPartitionKey({"date": end.isoformat(), "location": location})),
+        )
+        for location in locations
+    ]
+    steps.append((daily_sync.name, start.isoformat(), end.isoformat()))
+    return steps
 
 
 def _collect(summary: RunSummary, result: dg.ExecuteInProcessResult, first: str, last: str) -> None:
     from integration_assets.warehouse import MODEL_SCHEMAS
 
-    summary.runs.append({"run_id": result.run_id, "range": f"{first}..{last}", "success": result.success})
+    summary.runs.append(
+        {"job": result.job_def.name, "run_id": result.run_id, "range": f"{first}..{last}", "success": result.success}
+    )
     if not result.success:
         summary.success = False
         for event in result.all_events:

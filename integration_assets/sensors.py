@@ -1,6 +1,7 @@
-"""Sensors: webhook drops become ingest runs, and ingested events become re-syncs and re-checks.
+"""Sensors: webhook drops become ingest runs, ingested events become re-syncs and re-checks, and
+failed check evaluations become alerts.
 
-Neither sensor opens the DuckDB file or parses a body: a tick lists a folder or reads the event log.
+No sensor opens the DuckDB file or parses a body: a tick lists a folder or reads the event log.
 Cursors hold what was seen (file names and versions, event-log storage ids), never the clock, and
 every run request has a run key, so a tick that is retried after a crash launches nothing twice.
 
@@ -17,12 +18,14 @@ import json
 import os
 import time
 from collections import defaultdict
+from dataclasses import asdict
 from typing import Any
 
 import dagster as dg
 
+from integration_assets.alerts import AlertDeliveryError, CheckAlert, deliver
 from integration_assets.assets.webhooks import EVENTS_KEY, file_partition
-from integration_assets.jobs import order_recheck, stock_recheck, stock_resync, webhook_ingest
+from integration_assets.jobs import order_recheck, stock_recheck, stock_sync, webhook_ingest
 from integration_assets.resources import WebhooksResource
 from integration_assets.webhooks.landing import LandedFile, waiting_files
 from integration_assets.webhooks.reactions import Reactions
@@ -34,8 +37,8 @@ REACTION_PATIENCE_SECONDS = 3600  # a reaction whose runs never appeared is give
 MATERIALIZATIONS_PER_TICK = 200
 
 
-def _interval() -> int:
-    return int(os.environ.get("WEBHOOK_SENSOR_INTERVAL_SECONDS", "30"))
+def _interval(variable: str = "WEBHOOK_SENSOR_INTERVAL_SECONDS", default: int = 30) -> int:
+    return int(os.environ.get(variable, str(default)))
 
 
 @dg.sensor(
@@ -81,12 +84,12 @@ def _ingest_request(day: str, files: list[LandedFile]) -> dg.RunRequest:
 
 
 @dg.sensor(
-    jobs=[stock_resync, stock_recheck, order_recheck],
+    jobs=[stock_sync, stock_recheck, order_recheck],
     minimum_interval_seconds=_interval(),
     default_status=dg.DefaultSensorStatus.RUNNING,
     description=(
         "Turns ingested webhook events into re-checks: inventory events re-sync the location's stock "
-        "(stock_resync) and, once those runs end, rebuild and re-check stock parity (stock_recheck); "
+        "(stock_sync) and, once those runs end, rebuild and re-check stock parity (stock_recheck); "
         "order, refund and fulfilment events re-sync the day's orders and re-check the order lifecycle "
         "(order_recheck). Reads the event log only."
     ),
@@ -126,8 +129,8 @@ def _reaction_requests(ingest_run_id: str, reactions: Reactions, waiting: dict[s
         for location in sorted(locations):
             requests.append(
                 dg.RunRequest(
-                    job_name=stock_resync.name,
-                    run_key=f"stock_resync:{reaction}:{location}",
+                    job_name=stock_sync.name,
+                    run_key=f"stock_sync:{reaction}:{location}",
                     partition_key=str(dg.MultiPartitionKey({"date": date, "location": location})),
                     tags={TRIGGER_TAG: "webhook_reactions", REACTION_TAG: reaction},
                 )
@@ -145,10 +148,10 @@ def _reaction_requests(ingest_run_id: str, reactions: Reactions, waiting: dict[s
 
 
 def _finished_stock_reactions(instance: dg.DagsterInstance, waiting: dict[str, dict[str, Any]]) -> list:
-    """A stock_recheck for each reaction whose stock_resync runs have all ended (and one succeeded)."""
+    """A stock_recheck for each reaction whose stock_sync runs have all ended (and one succeeded)."""
     requests = []
     for reaction, entry in sorted(waiting.items()):
-        runs = instance.get_run_records(dg.RunsFilter(job_name=stock_resync.name, tags={REACTION_TAG: reaction}))
+        runs = instance.get_run_records(dg.RunsFilter(job_name=stock_sync.name, tags={REACTION_TAG: reaction}))
         if not runs:
             if time.time() - entry["since"] > REACTION_PATIENCE_SECONDS:
                 del waiting[reaction]
@@ -168,4 +171,96 @@ def _finished_stock_reactions(instance: dg.DagsterInstance, waiting: dict[str, d
     return requests
 
 
-sensors = [shopify_webhook_drops, webhook_reactions]
+CHECK_EVALUATION = dg.DagsterEventType.ASSET_CHECK_EVALUATION
+FINISHED = [dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED]
+ALERT_RETRY_TICKS = 10  # an alert the receiver refused this many ticks running is given up (and logged)
+WATERMARK_OVERLAP_SECONDS = 60.0  # runs finishing within this of the watermark are re-read, deduplicated
+
+
+@dg.sensor(
+    minimum_interval_seconds=_interval("ALERT_SENSOR_INTERVAL_SECONDS", 60),
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description=(
+        "POSTs each failed asset-check evaluation (WARN or ERROR) to ALERT_WEBHOOK_URL once, as Slack-"
+        "compatible JSON with the check, asset, partition, severity, counts and a link to the run; "
+        "retries a receiver that is down. Reads finished runs' evaluations; off while the URL is unset."
+    ),
+)
+def check_failure_alerts(context: dg.SensorEvaluationContext) -> dg.SensorResult:
+    """Runs are the cursor's unit (the default SQLite event log is sharded by run, so there is no
+    global evaluation order): a watermark on the runs' finish times, plus the runs already read near it."""
+    instance = context.instance
+    state: dict[str, Any] = json.loads(context.cursor) if context.cursor else {}
+    ui_url = os.environ.get("DAGSTER_UI_URL", "http://127.0.0.1:3000")
+    if "after" not in state:
+        # First tick: alert on runs that finish from now on, not on the instance's whole history.
+        state = {"after": time.time(), "seen": {}, "retry": {}}
+        _new_failed_evaluations(instance, state, ui_url)
+    alerts = [CheckAlert(**entry["alert"]) for entry in state["retry"].values()]
+    alerts += _new_failed_evaluations(instance, state, ui_url)
+    url = os.environ.get("ALERT_WEBHOOK_URL")
+    if not url:
+        state["retry"] = {}
+        return dg.SensorResult(skip_reason="alerts are off: ALERT_WEBHOOK_URL is not set", cursor=json.dumps(state))
+    sent = 0
+    for alert in alerts:
+        try:
+            deliver(url, alert)
+            state["retry"].pop(alert.alert_id, None)
+            sent += 1
+        except AlertDeliveryError as exc:
+            tries = state["retry"].get(alert.alert_id, {}).get("tries", 0) + 1
+            if tries >= ALERT_RETRY_TICKS:
+                context.log.error(f"{exc}; giving up after {tries} ticks")
+                state["retry"].pop(alert.alert_id, None)
+            else:
+                context.log.warning(f"{exc}; will retry next tick")
+                state["retry"][alert.alert_id] = {"alert": asdict(alert), "tries": tries}
+    skip = f"{sent} alert(s) sent, {len(state['retry'])} to retry" if alerts else "no failed check evaluations"
+    return dg.SensorResult(skip_reason=skip, cursor=json.dumps(state, sort_keys=True))
+
+
+def _new_failed_evaluations(instance: dg.DagsterInstance, state: dict[str, Any], ui_url: str) -> list[CheckAlert]:
+    """Failed evaluations of runs finished since the watermark; moves the watermark on."""
+    since = dt.datetime.fromtimestamp(state["after"] - WATERMARK_OVERLAP_SECONDS, dt.UTC)
+    runs = instance.get_run_records(
+        dg.RunsFilter(statuses=FINISHED, updated_after=since), order_by="update_timestamp", ascending=True, limit=100
+    )
+    seen: dict[str, float] = state["seen"]
+    alerts = []
+    for record in runs:
+        run_id = record.dagster_run.run_id
+        if run_id in seen:
+            continue
+        seen[run_id] = record.update_timestamp.timestamp()
+        for event in instance.get_records_for_run(run_id, of_type=CHECK_EVALUATION).records:
+            evaluation = event.event_log_entry.dagster_event.event_specific_data  # type: ignore[union-attr]
+            if not evaluation.passed:
+                alerts.append(_check_alert(run_id, event.storage_id, evaluation, ui_url))
+    if seen:
+        state["after"] = max(state["after"], *seen.values())
+    state["seen"] = {run: at for run, at in seen.items() if at >= state["after"] - 2 * WATERMARK_OVERLAP_SECONDS}
+    return alerts
+
+
+def _check_alert(run_id: str, storage_id: int, evaluation: Any, ui_url: str) -> CheckAlert:
+    values = {name: entry.value for name, entry in evaluation.metadata.items()}
+    return CheckAlert(
+        alert_id=f"{run_id}:{storage_id}",
+        check=evaluation.check_name,
+        asset=evaluation.asset_key.to_user_string(),
+        partition=evaluation.partition,
+        severity=evaluation.severity.value,
+        description=evaluation.description,
+        counts={name.removeprefix("count_"): int(v) for name, v in values.items() if name.startswith("count_")},
+        observed={
+            name: v
+            for name, v in values.items()
+            if isinstance(v, int | float | str | bool) and not name.startswith("count_")
+        },
+        run_id=run_id,
+        run_url=f"{ui_url.rstrip('/')}/runs/{run_id}",
+    )
+
+
+sensors = [shopify_webhook_drops, webhook_reactions, check_failure_alerts]

@@ -6,6 +6,7 @@ folder, table from the file name, dependencies found by parsing the tables and l
 
     -- materialized: view | table | script
     -- partitioned_by: date            (tables only: replaces exactly that date's rows)
+    -- column <name>: <description>    (shown for that column in the Dagster UI)
 
 `view` and `table` files hold one SELECT; `script` files are run as written and must be idempotent.
 Placeholders `{{ lake }}`, `{{ date }}`, `{{ as_of_date }}`, `{{ as_of }}`, `{{ run_started_at }}`,
@@ -35,6 +36,7 @@ PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*\}\}")
 TABLE_REFERENCE = re.compile(r"\b(seeds|staging|reconciliation|finance)\.([a-z_][a-z0-9_]*)\b", re.IGNORECASE)
 LAKE_REFERENCE = re.compile(r"\{\{\s*lake\s*\}\}/([a-z_]+)/([a-z_]+)/")
 HEADER = re.compile(r"^--\s*(materialized|partitioned_by)\s*:\s*(\S+)\s*$")
+COLUMN_DOC = re.compile(r"^--\s*column\s+([a-z_][a-z0-9_]*)\s*:\s*(.+?)\s*$", re.IGNORECASE)
 
 
 class ModelError(RuntimeError):
@@ -50,6 +52,7 @@ class SqlModel:
     partitioned_by: str | None
     sql: str
     description: str
+    columns: dict[str, str] = field(default_factory=dict)  # column -> description, from `-- column x: ...`
     tables_read: frozenset[str] = field(default_factory=frozenset)  # "schema.table"
     lake_read: frozenset[tuple[str, str]] = field(default_factory=frozenset)  # (source, entity)
 
@@ -62,12 +65,16 @@ def parse_model(path: Path, schema: str) -> SqlModel:
     text = path.read_text(encoding="utf-8")
     options: dict[str, str] = {}
     description: list[str] = []
+    columns: dict[str, str] = {}
     for line in text.splitlines():
         if not line.startswith("--"):
             break
         match = HEADER.match(line)
+        column = COLUMN_DOC.match(line)
         if match:
             options[match.group(1)] = match.group(2).lower()
+        elif column:
+            columns[column.group(1).lower()] = column.group(2)
         else:
             description.append(line.lstrip("- ").rstrip())
     materialized = options.get("materialized")
@@ -86,6 +93,7 @@ def parse_model(path: Path, schema: str) -> SqlModel:
         partitioned_by=partitioned_by,
         sql=text,
         description=" ".join(d for d in description if d) or f"{relation} ({materialized})",
+        columns=columns,
         tables_read=frozenset(tables),
         lake_read=frozenset(LAKE_REFERENCE.findall(text)),
     )

@@ -93,9 +93,11 @@ def test_every_resource_the_assets_need_is_defined() -> None:
     assert set(defs.resources or {}) == {"shopify", "mintsoft", "inventory_planner", "lake", "warehouse", "webhooks"}
 
 
+DAILY = {key for key, (_, partitioning) in EXPECTED.items() if partitioning == "daily"}
 JOBS = {
+    "daily_sync": (DAILY, "daily"),
+    "stock_sync": ({"shopify/inventory_levels", "mintsoft/inventory"}, "daily x location"),
     "webhook_ingest": ({"shopify_webhooks/events"}, "daily"),
-    "stock_resync": ({"shopify/inventory_levels", "mintsoft/inventory"}, "daily x location"),
     "stock_recheck": ({"reconciliation/stock_parity", "reconciliation/exceptions"}, "daily"),
     "order_recheck": (
         {
@@ -122,10 +124,10 @@ def test_named_jobs_and_sensors_are_pinned() -> None:
         found[name] = (keys, _partitioning(job.partitions_def))
     assert found == JOBS
     sensors = {s.name: s for s in repository.sensor_defs}
-    assert set(sensors) == {"shopify_webhook_drops", "webhook_reactions"}
+    assert set(sensors) == {"shopify_webhook_drops", "webhook_reactions", "check_failure_alerts"}
     assert all(s.description and len(s.description) > 40 for s in sensors.values())
     assert sensors["shopify_webhook_drops"].job_name == "webhook_ingest"
-    assert {j.name for j in sensors["webhook_reactions"].jobs} == {"stock_resync", "stock_recheck", "order_recheck"}
+    assert {j.name for j in sensors["webhook_reactions"].jobs} == {"stock_sync", "stock_recheck", "order_recheck"}
 
 
 def test_location_partitions_come_from_the_seeds() -> None:

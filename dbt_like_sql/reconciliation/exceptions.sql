@@ -9,6 +9,22 @@
 -- reopened. Stock findings are read from each location's newest parity snapshot, so an exception
 -- dated to an older snapshot closes once a newer snapshot supersedes it. Every evidence holds
 -- webhook_ids: the webhook deliveries about the finding's order or its item at its location.
+-- column exception_id: stable hash of the type and keys (plus the raw location id for unmapped_location)
+-- column type: the exception type, from the vocabulary the simulator's manifest shares (README)
+-- column date: the partition date the finding is keyed to (as-of date for stock, order creation day for orders)
+-- column location_key: the location from seeds/locations.csv, null where it does not apply or is unmapped
+-- column sku: the canonical SKU (trimmed, upper-cased, after aliases)
+-- column order_id: Shopify's numeric order id as text
+-- column payout_id: Shopify Payments' numeric payout id as text
+-- column severity: high, medium or low
+-- column owner: who fixes it, from seeds/exception_owners.csv
+-- column sla_hours: the owner's SLA in hours
+-- column runbook: where the fix is described
+-- column first_seen_at: when a run first observed it (kept across re-runs)
+-- column last_seen_at: when a run last observed it
+-- column due_at: first_seen_at plus the SLA
+-- column resolved_at: when a run stopped observing it; null while open
+-- column evidence: JSON: the records, snapshot times and webhook_ids that show it
 create table if not exists reconciliation.exceptions (
     exception_id varchar primary key,
     type varchar not null,

@@ -3,6 +3,17 @@
 -- orders but is not in the seeds' location map (never silently defaulted to the primary location).
 -- One row per unmapped location; location_key stays null and raw_location_id holds the Shopify
 -- location id or the Mintsoft warehouse id. Dated to the newest location snapshot (the as-of rule).
+-- column exception_type: unmapped_location
+-- column date: the newest location snapshot's date
+-- column location_key: always null: the location is not in the map
+-- column system: shopify or mintsoft
+-- column raw_location_id: the Shopify location id or Mintsoft warehouse id
+-- column name: the location's name in that system
+-- column is_active: whether the system shows it active
+-- column stock_units: units held there
+-- column skus_with_stock: SKUs with stock there
+-- column order_count: orders placed or fulfilled there
+-- column evidence: JSON: the records that show it
 with shopify_unmapped_stock as (
     select
         location_id,

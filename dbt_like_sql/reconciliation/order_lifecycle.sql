@@ -9,6 +9,24 @@
 -- into their components as Mintsoft picks them; lines that need no shipping are not picked. Orders
 -- with no Mintsoft copy (POS sales, gift cards) have no lifecycle exception. Dated to the shop day
 -- the Shopify order was created.
+-- column order_id: Shopify's numeric order id
+-- column name: Shopify's order name (#1001)
+-- column date: the shop day the order was created
+-- column created_at: when Shopify created it (UTC)
+-- column cancelled_at: when it was cancelled in Shopify, if it was
+-- column test: a test order
+-- column source_name: web, pos, ...
+-- column display_fulfillment_status: Shopify's fulfilment status
+-- column mintsoft_order_count: Mintsoft picking copies of the order
+-- column live_mintsoft_order_count: copies not cancelled in Mintsoft
+-- column matched_by: how the Mintsoft copy was tied to it (reference, number or both)
+-- column despatched: Mintsoft has despatched it
+-- column first_despatched_at: Mintsoft's first despatch time
+-- column edited_after_pick: the Shopify lines differ from the Mintsoft lines while Mintsoft picks
+-- column fulfillment_count: Shopify fulfilments
+-- column first_fulfilled_at: Shopify's first fulfilment time
+-- column exception_type: the first lifecycle exception that applies, or null
+-- column evidence: JSON: both sides' records and sync times
 with shopify_orders as (
     select
         order_id,

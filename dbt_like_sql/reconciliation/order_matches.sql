@@ -4,6 +4,11 @@
 -- into OrderNumber (ASSUMED, api-notes); either matches, the reference wins when they disagree, and
 -- matched_by says which one (or both) tied them. Mintsoft orders with no Shopify order in the lake
 -- keep a row with a null order_id.
+-- column mintsoft_order_id: Mintsoft's order id
+-- column order_id: the Shopify order it is a picking copy of, or null
+-- column matched_by: reference, number or both
+-- column external_order_reference: Mintsoft's ExternalOrderReference (the Shopify order id)
+-- column order_number: Mintsoft's OrderNumber (the Shopify name without #)
 with mintsoft_orders as (
     select
         mintsoft_order_id,

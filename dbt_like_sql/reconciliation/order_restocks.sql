@@ -6,6 +6,15 @@
 -- they belong to, or through the order number they carry. Only orders with a Mintsoft copy, restocked
 -- at a location the warehouse serves (or at no mapped location), are compared: a return to a store
 -- never reaches Mintsoft.
+-- column order_id: Shopify's numeric order id
+-- column date: the shop day the order was created
+-- column sku: the canonical SKU (bundles as components)
+-- column units_restocked: units refunded with restock type RETURN in Shopify
+-- column units_received: units Mintsoft returns of the order received
+-- column units_returned_to_stock: units Mintsoft put back to stock
+-- column units_not_received: restocked in Shopify, never received: ghost stock
+-- column is_restock_mismatch: the restock_mismatch exception
+-- column evidence: JSON: the refund lines and returns
 with warehouse_orders as (
     select distinct order_id
     from reconciliation.order_matches

@@ -5,6 +5,27 @@
 -- Test transactions are left out, and adjustments, disputes, reserves and transfers are not charges.
 -- An unmatched row is money Shopify Payments moved for an order the shop does not have: the payout's
 -- payout_unmatched_charge exception lists them all.
+-- column payout_id: Shopify Payments payout id
+-- column date: the shop day the payout was issued
+-- column payout_status: SCHEDULED, IN_TRANSIT, PAID, FAILED, CANCELED
+-- column payout_net: the payout's net (the bank deposit)
+-- column balance_transaction_id: the balance transaction
+-- column type: CHARGE or REFUND
+-- column amount: gross amount
+-- column fee: Shopify's fee
+-- column net: amount minus fee
+-- column currency_code: the payout currency
+-- column transaction_date: when it was processed
+-- column source_id: the charge or refund id at the gateway
+-- column source_order_transaction_id: the Shopify order transaction it settles
+-- column associated_order_id: the order Shopify associates with it
+-- column associated_order_name: that order's name
+-- column matched_order_id: the Shopify order it matched
+-- column matched_refund_id: the Shopify refund it matched
+-- column matched_by: which key matched it
+-- column is_matched: false means a payout_unmatched_charge
+-- column transaction_synced_at: when the transaction was synced
+-- column payout_synced_at: when the payout was synced
 with payouts as (
     select payout_id, payout_date, status, net, currency_code, _synced_at
     from staging.shopify_payments_payouts

@@ -6,6 +6,11 @@
 -- variants or products share a canonical SKU: same spelling, case, whitespace or alias), and
 -- tracking_disabled (one row per location: Shopify does not track a SKU the warehouse holds stock of,
 -- dated to the stock snapshot that shows it).
+-- column exception_type: sku_missing_in_mintsoft, sku_missing_in_shopify, sku_missing_in_inventory_planner, sku_duplicate or tracking_disabled
+-- column date: the as-of date of the catalogue snapshots
+-- column location_key: for tracking_disabled: the location holding stock
+-- column sku: the canonical SKU
+-- column evidence: JSON: the records that show it
 with mintsoft_current_stock as (
     select
         sku_canonical as sku,

@@ -5,6 +5,33 @@
 -- Built from the current catalogue snapshots. Where a SKU has several spellings (a duplicate), the
 -- primary record is the one spelled exactly canonically, else the lowest id; the counts and
 -- spellings beside it are the evidence for sku_duplicate.
+-- column sku: the canonical SKU: trimmed, upper-cased, after the seeds' aliases
+-- column in_shopify: a Shopify variant has it
+-- column in_mintsoft: a Mintsoft product has it
+-- column in_inventory_planner: an Inventory Planner variant has it
+-- column shopify_sku: the raw Shopify SKU
+-- column shopify_variant_id: Shopify's variant id
+-- column shopify_inventory_item_id: Shopify's inventory item id
+-- column shopify_product_id: Shopify's product id
+-- column shopify_product_title: the product title
+-- column shopify_product_type: the product type
+-- column tracked: Shopify tracks its quantity
+-- column preorder: the preorder metafield is true
+-- column requires_shipping: a physical item
+-- column mintsoft_product_id: Mintsoft's product id
+-- column mintsoft_sku: the raw Mintsoft SKU
+-- column mintsoft_is_bundle: Mintsoft holds it as a bundle
+-- column is_bundle: a bundle parent (seeds or Mintsoft)
+-- column bundle_components: its components and quantities
+-- column component_of_bundles: bundles it is a component of
+-- column inventory_planner_variant_id: Inventory Planner's variant id
+-- column shopify_variant_count: Shopify variants sharing the SKU
+-- column mintsoft_product_count: Mintsoft products sharing the SKU
+-- column inventory_planner_variant_count: planner variants sharing the SKU
+-- column shopify_spellings: raw Shopify spellings of the SKU
+-- column mintsoft_spellings: raw Mintsoft spellings of the SKU
+-- column is_duplicate: two records share the SKU (a sku_duplicate)
+-- column shopify_synced_at: when the Shopify catalogue was synced
 with shopify_items as (
     select
         sku_canonical,

@@ -8,6 +8,27 @@
 -- know, tracked in Shopify, not preorders, not bundle parents (bundles are checked through their
 -- components, which are ordinary rows here) and not duplicates: the rest are reported once as their
 -- sku_* or tracking_disabled type, never also as drift.
+-- column date: the as-of date of the snapshots
+-- column location_key: the mapped location
+-- column sku: the canonical SKU
+-- column shopify_inventory_item_id: Shopify's inventory item id
+-- column mintsoft_product_id: Mintsoft's product id
+-- column mintsoft_on_hand: Mintsoft OnHand
+-- column mintsoft_allocated: Mintsoft Allocated
+-- column mintsoft_in_quarantine: Mintsoft InQuarantine
+-- column mintsoft_available: OnHand - Allocated - InQuarantine
+-- column buffer_units: the safety buffer from seeds/safety_stock.csv
+-- column expected_shopify_available: Mintsoft available minus the buffer
+-- column shopify_available: what Shopify shows available
+-- column shopify_on_hand: Shopify on_hand
+-- column shopify_committed: Shopify committed
+-- column shopify_safety_stock: Shopify safety_stock
+-- column drift_units: Shopify available minus expected; non-zero is a stock_parity_drift
+-- column reason: the likely cause of the drift
+-- column component_of_bundles: bundles this SKU is a component of
+-- column mintsoft_synced_at: when the Mintsoft snapshot was taken
+-- column shopify_synced_at: when the Shopify snapshot was taken
+-- column shopify_updated_at: when Shopify last changed the level
 with parity_locations as (
     select location_key, mintsoft_warehouse_id, shopify_location_id
     from seeds.locations

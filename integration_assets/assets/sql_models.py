@@ -7,6 +7,7 @@ of failing on DuckDB's single-writer lock. They are daily-partitioned like their
 full tables are rebuilt whole whatever the range, date-partitioned tables replace exactly their dates.
 """
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import dagster as dg
@@ -26,13 +27,17 @@ OWNERS = {
 }
 
 
-def _table_metadata(warehouse: Warehouse, relation: str, rows: int) -> dict:
+def _table_metadata(warehouse: Warehouse, relation: str, rows: int, described: Mapping[str, str] | None = None) -> dict:
     columns = warehouse.column_types(relation)
     preview = warehouse.query(f"select * from {relation} limit 5")
+    described = described or {}
+    schema = dg.TableSchema(
+        columns=[dg.TableColumn(name, kind, description=described.get(name)) for name, kind in columns]
+    )
     return {
         "rows": rows,
         "dagster/row_count": rows,
-        "dagster/column_schema": dg.TableSchema(columns=[dg.TableColumn(name, kind) for name, kind in columns]),
+        "dagster/column_schema": schema,
         **({"preview": dg.MetadataValue.md(markdown_preview(preview))} if preview else {}),
     }
 
@@ -89,7 +94,7 @@ def model_asset(model: SqlModel) -> dg.AssetsDefinition:
         ensure_lake_tables(warehouse.lake_root, lake_schemas(), model.lake_read)
         with warehouse.open() as wh:
             rows = wh.run_model(model, warehouse.variables(dates[-1]), dates)
-            metadata = _table_metadata(wh, model.relation, rows)
+            metadata = _table_metadata(wh, model.relation, rows, model.columns)
         return dg.MaterializeResult(
             metadata={**metadata, "materialized": model.materialized, "file": str(model.path.name)}
         )

@@ -212,6 +212,16 @@ def test_rows_per_asset_are_reported(landed: Landed) -> None:
     assert all(v == 0 for v in landed.summary.quarantined.values())
 
 
+def test_main_job_runs_under_the_named_jobs(landed: Landed) -> None:
+    """In the UI the main job shows as stock_sync per location, then daily_sync: never an ephemeral job."""
+    locations = landed.summary.locations
+    assert [run["job"] for run in landed.summary.runs] == ["stock_sync"] * len(locations) + ["daily_sync"]
+    stored = landed.instance.get_runs(dg.RunsFilter(run_ids=[run["run_id"] for run in landed.summary.runs]))
+    assert sorted(run.job_name for run in stored) == sorted(run["job"] for run in landed.summary.runs)
+    last = landed.world.size.dates[-1].isoformat()
+    assert landed.summary.runs[0]["range"].endswith(f"..{last}|{locations[0]}")
+
+
 def _lake_contents(root: Path) -> dict[str, list[tuple]]:
     """Every lake table as a sorted list of rows, without the sync time."""
     contents = {}

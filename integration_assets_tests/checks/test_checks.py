@@ -29,6 +29,7 @@ from integration_assets.partitions import daily_partitions
 from integration_assets.resources import LakeResource, ShopifyResource, WarehouseResource
 from integration_assets.simulator.merchant import build_world, small_size
 from integration_assets.simulator.world import World
+from integration_assets.warehouse import discover_models
 from integration_assets_tests.assets.test_extraction import _run, _serve
 
 SKU_TYPES = {
@@ -380,3 +381,17 @@ def test_summary_json_holds_tables_checks_and_exceptions_by_type(checked: Checke
     assert "FAILED WARN  reconciliation/stock_parity:stock_parity" in text
     assert summary["exceptions_note"] is None
     assert summary["exceptions"] == dict(Counter(a.type for a in world.anomalies))  # open ones, by type
+
+
+def test_reconciliation_columns_carry_their_descriptions_into_the_ui(checked: Checked) -> None:
+    """Every column of every reconciliation table is described (from its SQL file's `-- column` lines)
+    in the column schema the UI shows, and the description is the one the file gives."""
+    models = [m for m in discover_models() if m.schema == "reconciliation"]
+    assert len(models) >= 9
+    for model in models:
+        event = checked.instance.get_latest_materialization_event(dg.AssetKey([model.schema, model.name]))
+        assert event is not None, model.relation
+        schema = event.asset_materialization.metadata["dagster/column_schema"].value
+        undocumented = [c.name for c in schema.columns if not c.description]
+        assert undocumented == [], f"{model.path.name}: no '-- column' line for {undocumented}"
+        assert {c.name: c.description for c in schema.columns} == model.columns

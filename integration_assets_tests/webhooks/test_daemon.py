@@ -34,6 +34,7 @@ from integration_assets.simulator.webhook_drops import Delivery, emit_webhooks, 
 from integration_assets.simulator.world import World
 from integration_assets.webhooks.landing import landing_dir
 from integration_assets.webhooks.payloads import ORDER_TOPICS
+from integration_assets_tests.alert_receiver import AlertReceiver
 from integration_assets_tests.webhooks.deliveries import age, drop, inventory_level
 
 REPO = Path(__file__).resolve().parents[2]
@@ -167,11 +168,16 @@ def test_daemon_ingests_a_drop_and_rechecks_the_partition(reconciled: Reconciled
         for name, value in reconciled.env.items():
             patch.setenv(name, value)
         instance = dg.DagsterInstance.get()
-    daemon = _start_daemon(reconciled.env, tmp_path)
+    receiver = AlertReceiver().__enter__()
+    alerting = {"ALERT_WEBHOOK_URL": receiver.url, "ALERT_SENSOR_INTERVAL_SECONDS": "2"}
+    daemon = _start_daemon({**reconciled.env, **alerting}, tmp_path)
     try:
         _wait_for(
-            "both sensors' first ticks",
-            lambda: all(_sensor_has_ticked(instance, n) for n in ("shopify_webhook_drops", "webhook_reactions")),
+            "the sensors' first ticks",
+            lambda: all(
+                _sensor_has_ticked(instance, n)
+                for n in ("shopify_webhook_drops", "webhook_reactions", "check_failure_alerts")
+            ),
         )
         leeds = next(loc for loc in world.seeds["locations"] if loc["location_key"] == "leeds")
         level = inventory_level(world.inventory_items[0].id, int(leeds["shopify_location_id"]), 5)
@@ -190,7 +196,7 @@ def test_daemon_ingests_a_drop_and_rechecks_the_partition(reconciled: Reconciled
         ingest = _wait_for("the ingest run", lambda: _finished_run(instance, "webhook_ingest", last))
         assert ingest.tags["integration/triggered_by"] == "shopify_webhook_drops"
         assert ingest.tags["integration/landing_files"] == "1"
-        resync = _wait_for("the stock re-sync", lambda: _finished_run(instance, "stock_resync", f"{last}|leeds"))
+        resync = _wait_for("the stock re-sync", lambda: _finished_run(instance, "stock_sync", f"{last}|leeds"))
         recheck = _wait_for("the stock re-check", lambda: _finished_run(instance, "stock_recheck", last))
         assert resync.tags["integration/reaction"] == recheck.tags["integration/reaction"] == f"{ingest.run_id}:{last}"
         records = instance.get_records_for_run(recheck.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION)
@@ -205,6 +211,24 @@ def test_daemon_ingests_a_drop_and_rechecks_the_partition(reconciled: Reconciled
         assert envelope.name in {p.name for p in (landing / "processed").rglob("*.json")}
         # A stock event asks for no order re-check.
         assert instance.get_run_records(dg.RunsFilter(job_name="order_recheck")) == []
+
+        # Every failed evaluation of the runs the daemon launched is alerted, once.
+        failed = [
+            (run.run_id, e.check_name, e.partition)
+            for run in (ingest, resync, recheck)
+            for e in _evaluations(instance, run.run_id)
+            if not e.passed
+        ]
+        assert ("stock_parity", last) in {(check, partition) for _, check, partition in failed}
+        _wait_for("the alerts", lambda: len(receiver.received) >= len(failed))
+        time.sleep(5)  # two more alert ticks: nothing is sent twice
+        assert sorted((a["run_id"], a["check"], a["partition"]) for a in receiver.received) == sorted(failed)
     finally:
         _stop(daemon)
+        receiver.__exit__()
         instance.dispose()
+
+
+def _evaluations(instance: dg.DagsterInstance, run_id: str) -> list:
+    records = instance.get_records_for_run(run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION).records
+    return [r.event_log_entry.dagster_event.event_specific_data for r in records]

@@ -150,13 +150,13 @@ def test_reactions_resync_then_recheck(reacting_env: Path, simulator: RunningSim
             dg.build_sensor_context(instance=instance, cursor=json.dumps({"after": 0, "waiting": {}}))
         )
         requests = {(r.job_name, r.partition_key): r for r in tick.run_requests}
-        assert set(requests) == {("stock_resync", "2026-11-21|leeds"), ("order_recheck", "2026-11-20")}
-        reaction = requests[("stock_resync", "2026-11-21|leeds")].tags[REACTION_TAG]
+        assert set(requests) == {("stock_sync", "2026-11-21|leeds"), ("order_recheck", "2026-11-20")}
+        reaction = requests[("stock_sync", "2026-11-21|leeds")].tags[REACTION_TAG]
         assert reaction == f"{result.run_id}:2026-11-21"
         # Nothing to re-check before the re-sync has run.
         assert webhook_reactions(dg.build_sensor_context(instance=instance, cursor=tick.cursor)).run_requests == []
 
-        resync = defs.resolve_job_def("stock_resync").execute_in_process(
+        resync = defs.resolve_job_def("stock_sync").execute_in_process(
             instance=instance, partition_key="2026-11-21|leeds", tags={REACTION_TAG: reaction}, resources=resources
         )
         assert resync.success
