@@ -16,6 +16,8 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from integration_assets.simulator.disputes import Dispute
+from integration_assets.simulator.shop_profile import ShopProfile
 from integration_assets.simulator.world import (
     MONEY_ZERO,
     ZERO,
@@ -703,6 +705,31 @@ def balance_transaction_json(world: World, txn: BalanceTransaction) -> JSON:
     }
 
 
+def _rest_date(world: World, day: dt.date | None) -> str | None:
+    """A date field REST shows as a timestamp: ASSUMED UTC midnight in the shop's offset, which is
+    what Shopify's own dispute fixtures show ("2013-07-03T19:00:00-04:00")."""
+    if day is None:
+        return None
+    return rest_time(world, dt.datetime.combine(day, dt.time(0), dt.UTC))
+
+
+def dispute_json(world: World, dispute: Dispute) -> JSON:
+    return {
+        "id": dispute.id,
+        "order_id": dispute.order_id,
+        "type": dispute.type.lower(),
+        "amount": money(dispute.amount, dispute.currency),
+        "currency": dispute.currency,
+        "reason": dispute.reason.lower(),
+        "network_reason_code": dispute.network_reason_code,
+        "status": dispute.status.lower(),
+        "evidence_due_by": _rest_date(world, dispute.evidence_due_by),
+        "evidence_sent_on": _rest_date(world, dispute.evidence_sent_on),
+        "finalized_on": _rest_date(world, dispute.finalized_on),
+        "initiated_at": rest_time(world, dispute.initiated_at),
+    }
+
+
 def balance_json(world: World) -> JSON:
     """The Shopify Payments balance: what has not yet left in a payout, per currency.
 
@@ -717,3 +744,69 @@ def balance_json(world: World) -> JSON:
     if not totals:
         totals[world.shop.currency] = ZERO
     return {"balance": [{"currency": c, "amount": money(a, c)} for c, a in sorted(totals.items())]}
+
+
+# --- the shop ------------------------------------------------------------------------------------
+
+
+def shop_json(world: World, profile: ShopProfile) -> JSON:
+    """`GET shop.json`'s `shop`, with the fields a real body carries (a 2022 one, checked against
+    the current Shop resource docs); the deprecated `google_apps_*` and `county_taxes` included."""
+    zone = shop_zone(world)
+    offset = world.now.astimezone(zone).strftime("%z")
+    return {
+        "id": profile.id,
+        "name": profile.name,
+        "email": profile.email,
+        "domain": profile.myshopify_domain,
+        "province": None,
+        "country": profile.country_code,
+        "address1": profile.address1,
+        "zip": profile.zip,
+        "city": profile.city,
+        "source": None,
+        "phone": None,
+        "latitude": None,
+        "longitude": None,
+        "primary_locale": "en",
+        "address2": None,
+        "created_at": rest_time(world, profile.created_at),
+        "updated_at": rest_time(world, profile.updated_at),
+        "country_code": profile.country_code,
+        "country_name": _country(profile.country_code),
+        "currency": profile.currency,
+        "customer_email": profile.email,
+        "timezone": f"(GMT{offset[:3]}:{offset[3:]}) {profile.iana_timezone}",
+        "iana_timezone": profile.iana_timezone,
+        "shop_owner": profile.name,
+        "money_format": profile.money_format,
+        "money_with_currency_format": profile.money_with_currency_format,
+        "weight_unit": {"KILOGRAMS": "kg", "GRAMS": "g", "POUNDS": "lb", "OUNCES": "oz"}[profile.weight_unit],
+        "province_code": None,
+        "taxes_included": profile.taxes_included,
+        "auto_configure_tax_inclusivity": None,
+        "tax_shipping": None,
+        "county_taxes": None,
+        "plan_display_name": profile.plan_display_name,
+        "plan_name": profile.plan_name,
+        "has_discounts": True,
+        "has_gift_cards": True,
+        "myshopify_domain": profile.myshopify_domain,
+        "google_apps_domain": None,
+        "google_apps_login_enabled": None,
+        "money_in_emails_format": profile.money_format,
+        "money_with_currency_in_emails_format": profile.money_with_currency_format,
+        "eligible_for_payments": True,
+        "requires_extra_payments_agreement": False,
+        "password_enabled": False,
+        "has_storefront": True,
+        "finances": True,
+        "primary_location_id": profile.primary_location_id,
+        "checkout_api_supported": False,
+        "multi_location_enabled": True,
+        "setup_required": False,
+        "pre_launch_enabled": False,
+        "enabled_presentment_currencies": list(profile.enabled_presentment_currencies),
+        "transactional_sms_disabled": False,
+        "marketing_sms_consent_enabled_at_checkout": False,
+    }
