@@ -97,6 +97,8 @@ class SimContext:
     clock: Clock = time.monotonic
     api_versions: tuple[str, ...] = ("2025-04", "2025-07", "2025-10", "2026-01", "2026-04")
     scopes: tuple[str, ...] = DEFAULT_SCOPES
+    bulk_query_slots: int = 5  # bulk queries a shop may run at once: 5 from 2026-01, 1 before
+    bulk_min_run_seconds: float = 0.0  # hold each bulk operation at least this long
     tokens: TokenStore = field(init=False)
     graphql_bucket: PointBucket = field(init=False)
     rest_bucket: LeakyBucket = field(init=False)
