@@ -13,6 +13,7 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
+import httpx
 import pytest
 
 from integration_assets.main_run import RunSummary, run_main
@@ -45,12 +46,16 @@ class Landed:
 
 
 def _serve(
-    world: World, tmp: Path, faults: dict[str, float] | None = None, corrupt: list[Corruption] | None = None
+    world: World,
+    tmp: Path,
+    faults: dict[str, float] | None = None,
+    corrupt: list[Corruption] | None = None,
+    lost_bulk_starts: int = 0,
 ) -> RunningSimulator:
     ctx = SimContext.build(world, plan="plus")
     ctx.seeds_dir = write_seeds(world.seeds, tmp / "seeds")
-    if faults:
-        ctx.faults = FaultPlan(world.seed, faults, timeout_seconds=0.3)
+    if faults or lost_bulk_starts:
+        ctx.faults = FaultPlan(world.seed, faults or {}, timeout_seconds=0.3, lost_bulk_starts=lost_bulk_starts)
     ctx.corruptions = corrupt or []
     # Lift the warehouse APIs' assumed limits: pacing is tested in the client tests.
     ctx.mintsoft_bucket.size = ctx.inventory_planner_bucket.size = 10_000
@@ -237,6 +242,45 @@ def test_a_faulty_api_lands_exactly_what_a_clean_one_does(
         faulty.stop()
     assert first.success and second.success, second.failures
     assert sum(faulty.ctx.faults_injected.values()) >= 5, faulty.ctx.faults_injected
+    expected = _lake_contents(tmp_path / "clean" / "data")
+    assert len(expected) >= 20
+    assert _lake_contents(tmp_path / "faulty" / "data") == expected
+
+
+def _bulk_operations(sim: RunningSimulator) -> list[dict]:
+    """The bulk operations the simulated shop ran, as Shopify lists them."""
+    response = httpx.post(
+        f"{sim.url}/admin/api/2026-01/graphql.json",
+        json={"query": "{ bulkOperations(first: 50) { nodes { id status } } }"},
+        headers={"X-Shopify-Access-Token": sim.ctx.credentials.access_token},
+        timeout=30,
+    )
+    return response.json()["data"]["bulkOperations"]["nodes"]
+
+
+def test_a_faulty_api_with_a_lost_bulk_start_lands_what_a_clean_one_does(
+    tmp_path: Path, small_world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The acceptance run of issue 11: 429s, 500s and timeouts, orders read by bulk operation, and
+    the reply to the first bulk start lost after Shopify started it: the same lake, and no
+    operation run twice."""
+    monkeypatch.setenv("SHOPIFY_BULK_AFTER_DAYS", "0")  # every orders read goes through bulk
+    clean = _serve(small_world, tmp_path / "clean")
+    faulty = _serve(small_world, tmp_path / "faulty", faults=FAULTS, lost_bulk_starts=1)
+    try:
+        first = _run(clean, tmp_path / "clean" / "data", dg.DagsterInstance.ephemeral(), monkeypatch)
+        second = _run(faulty, tmp_path / "faulty" / "data", dg.DagsterInstance.ephemeral(), monkeypatch)
+        clean_operations, faulty_operations = _bulk_operations(clean), _bulk_operations(faulty)
+    finally:
+        clean.stop()
+        faulty.stop()
+    assert first.success and second.success, second.failures
+    injected = faulty.ctx.faults_injected
+    assert injected["bulk_start_lost"] == 1, injected
+    assert sum(injected[kind] for kind in ("429", "500", "timeout")) >= 3, injected
+    assert len(clean_operations) >= 1
+    assert [op["status"] for op in faulty_operations] == [op["status"] for op in clean_operations]
+    assert {op["status"] for op in faulty_operations} == {"COMPLETED"}
     expected = _lake_contents(tmp_path / "clean" / "data")
     assert len(expected) >= 20
     assert _lake_contents(tmp_path / "faulty" / "data") == expected
