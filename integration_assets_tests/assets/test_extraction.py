@@ -39,10 +39,14 @@ class Landed:
     instance: dg.DagsterInstance
 
     def rows(self, source: str, entity: str, where: str = "true") -> list[dict]:
-        depth = "*/*/*.parquet" if entity in ("inventory", "inventory_levels") else "*/*.parquet"
-        pattern = self.root / "lake" / source / entity / depth
-        relation = duckdb.sql(f"select * from read_parquet('{pattern}', hive_partitioning = true) where {where}")
-        return [dict(zip(relation.columns, row, strict=True)) for row in relation.fetchall()]
+        return _lake_rows(self.root, source, entity, where)
+
+
+def _lake_rows(root: Path, source: str, entity: str, where: str = "true") -> list[dict]:
+    depth = "*/*/*.parquet" if entity in ("inventory", "inventory_levels") else "*/*.parquet"
+    pattern = root / "lake" / source / entity / depth
+    relation = duckdb.sql(f"select * from read_parquet('{pattern}', hive_partitioning = true) where {where}")
+    return [dict(zip(relation.columns, row, strict=True)) for row in relation.fetchall()]
 
 
 def _serve(
@@ -68,6 +72,7 @@ def _run(
     instance: dg.DagsterInstance,
     monkeypatch: pytest.MonkeyPatch,
     start: dt.date | None = None,
+    end: dt.date | None = None,
 ) -> RunSummary:
     for name, value in simulator_env(sim.ctx).items():
         monkeypatch.setenv(name, value)
@@ -75,7 +80,7 @@ def _run(
     monkeypatch.setenv("MINTSOFT_REQUESTS_PER_SECOND", "200")
     monkeypatch.setenv("INVENTORY_PLANNER_REQUESTS_PER_SECOND", "200")
     dates = sim.ctx.world.size.dates
-    return run_main(start or dates[0], dates[-1], instance=instance)
+    return run_main(start or dates[0], end or dates[-1], instance=instance)
 
 
 @pytest.fixture(scope="module", params=[7, 11], ids=["seed7", "seed11"])
@@ -325,6 +330,50 @@ def test_rematerializing_replaces_the_partition(
         ).fetchall()
     ]
     assert len(ids) == len(set(ids))
+
+
+def _latest_metadata(instance: dg.DagsterInstance, key: list[str], date: dt.date) -> dict:
+    records = instance.fetch_materializations(
+        dg.AssetRecordsFilter(asset_key=dg.AssetKey(key), asset_partitions=[date.isoformat()]), limit=1
+    ).records
+    return {name: value.value for name, value in records[0].asset_materialization.metadata.items()}
+
+
+def test_mintsoft_orders_and_returns_read_from_the_first_incomplete_date(
+    tmp_path: Path, small_world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first_day, last_day = small_world.size.dates[0], small_world.size.dates[-1]
+    sim = _serve(small_world, tmp_path)
+    instance = dg.DagsterInstance.ephemeral()
+    root = tmp_path / "data"
+    try:
+        assert _run(sim, root, instance, monkeypatch, end=first_day).success  # yesterday's daily run
+        assert _run(sim, root, instance, monkeypatch).success  # then the whole range
+        after_range = {name: _latest_metadata(instance, ["mintsoft", name], last_day) for name in ("orders", "returns")}
+        assert _run(sim, root, instance, monkeypatch).success  # the same range again: nothing left to read
+        again = _latest_metadata(instance, ["mintsoft", "orders"], last_day)
+        monkeypatch.setenv("MINTSOFT_INCREMENTAL", "false")
+        assert _run(sim, root, instance, monkeypatch).success  # a repair re-reads the whole range
+        repair = _latest_metadata(instance, ["mintsoft", "orders"], last_day)
+    finally:
+        sim.stop()
+    for metadata in after_range.values():
+        assert metadata["dates_already_complete"] == 1
+        assert metadata["read_since"] == day_bounds(last_day)[0].isoformat()
+    assert again["dates_already_complete"] == len(small_world.size.dates)
+    assert again["read_since"] == "nothing to read" and again["rows"] == 0 and "requests" not in again
+    assert repair["dates_already_complete"] == 0 and repair["read_since"] == day_bounds(first_day)[0].isoformat()
+    # The lake holds what one full read lands: every Mintsoft order and return of the window, once.
+    start, end = _window(small_world)
+    orders = _lake_rows(root, "mintsoft", "orders")
+    assert sorted(r["id"] for r in orders) == sorted(
+        o.id for o in small_world.mintsoft_orders if start <= o.last_updated < end
+    )
+    returns = _lake_rows(root, "mintsoft", "returns")
+    assert sorted(r["id"] for r in returns) == sorted(
+        r.id for r in small_world.mintsoft_returns if start <= r.received_at < end
+    )
+    assert len(returns) >= 1
 
 
 def test_dagster_cli_materializes_one_location_partition(tmp_path: Path, small_world: World) -> None:
