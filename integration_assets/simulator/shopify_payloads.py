@@ -44,6 +44,7 @@ from integration_assets.simulator.world import (
     line_fulfilled_quantity,
     line_unfulfilled_quantity,
     money_sum,
+    order_transactions,
     original_totals,
     quantize,
 )
@@ -485,6 +486,38 @@ def transaction_json(world: World, order: Order, txn: OrderTransaction) -> JSON:
             "credit_card_wallet": None,
         }
     return body
+
+
+# ASSUMED: REST tender `payment_method` per gateway (Shopify documents the field, not the values per gateway).
+TENDER_METHODS = {"shopify_payments": "credit_card", "gift_card": "gift_card", "cash": "cash", "manual": "other"}
+TENDER_KINDS = {"SALE": 1, "CAPTURE": 1, "REFUND": -1}
+
+
+def tenders(order: Order) -> list[OrderTransaction]:
+    """The order's transactions that moved money between buyer and shop: successful sales,
+    captures and refunds (authorizations and voids move none)."""
+    return [t for t in order_transactions(order) if t.status == "SUCCESS" and t.kind in TENDER_KINDS]
+
+
+def tender_transaction_json(world: World, order: Order, txn: OrderTransaction) -> JSON:
+    """A REST tender transaction: shop money, refunds negative (docs: "in the shop's currency").
+    ASSUMED: its id is the order transaction's (Shopify keeps separate ids)."""
+    shop_amount = txn.amount.shop * TENDER_KINDS[txn.kind]
+    details = None
+    if txn.card_brand is not None:
+        details = {"credit_card_number": "•••• •••• •••• 4242", "credit_card_company": txn.card_brand}
+    return {
+        "id": txn.id,
+        "order_id": order.id,
+        "amount": money(shop_amount, order.currency),
+        "currency": order.currency,
+        "user_id": None,
+        "test": txn.test,
+        "processed_at": rest_time(world, txn.processed_at),
+        "remote_reference": f"{txn.gateway}-{txn.id}" if txn.gateway == "shopify_payments" else None,
+        "payment_details": details,
+        "payment_method": TENDER_METHODS.get(txn.gateway, "other"),
+    }
 
 
 def _refund_line_item_json(world: World, order: Order, line: RefundLineItem) -> JSON:

@@ -516,6 +516,45 @@ def rest_routes(ctx: SimContext) -> list[BaseRoute]:
         rendered = [_select_fields(payloads.transaction_json(world, order, t), fields) for t in transactions]
         return Reply({"transactions": rendered})
 
+    # tender transactions: money that moved, across orders
+
+    tender_rows = [(order, txn) for order in world.orders for txn in payloads.tenders(order)]
+
+    def select_tenders(filters: Filters) -> list[tuple[Order, Any]]:
+        order_by = filters.get("order", "processed_at DESC").strip().lower()
+        if order_by not in ("processed_at desc", "processed_at asc"):
+            raise RestError(400, {"order": "order must be processed_at ASC or processed_at DESC"})  # ASSUMED
+        since_id = _parse_int("since_id", filters["since_id"]) if "since_id" in filters else None
+        day = _parse_date("processed_at", filters["processed_at"]) if "processed_at" in filters else None
+        window = _time_window(world, filters, "processed_at", lambda row: row[1].processed_at)
+        zone = payloads.shop_zone(world)
+        return [
+            row
+            for row in tender_rows
+            if (since_id is None or row[1].id > since_id)
+            and (day is None or row[1].processed_at.astimezone(zone).date() == day)
+            and window(row)
+        ]
+
+    def tender_sort(filters: Filters) -> Callable[[tuple[Order, Any]], SortKey]:
+        if "since_id" in filters:
+            return lambda row: (row[1].id,)
+        sign = 1 if filters.get("order", "").strip().lower() == "processed_at asc" else -1
+        # ASSUMED: newest first by default ("order" defaults to processed_at DESC).
+        return lambda row: (sign * _micros(row[1].processed_at), sign * row[1].id)
+
+    tenders_listing: Listing[tuple[Order, Any]] = Listing(
+        path="tender_transactions.json",
+        root="tender_transactions",
+        filter_names=("since_id", "processed_at", "processed_at_min", "processed_at_max", "order"),
+        select=select_tenders,
+        sort_key=tender_sort,
+        render=lambda row: payloads.tender_transaction_json(world, row[0], row[1]),
+    )
+
+    def tender_transactions(request: Request, version: str) -> Reply:
+        return list_page(ctx, request, version, tenders_listing)
+
     # locations
 
     locations_listing: Listing[Location] = Listing(
@@ -743,6 +782,7 @@ def rest_routes(ctx: SimContext) -> list[BaseRoute]:
         ("/orders/{order_id:int}/refunds.json", order_refunds, ORDERS),
         ("/orders/{order_id:int}/fulfillments.json", order_fulfillments, ORDERS),
         ("/orders/{order_id:int}/transactions.json", order_transactions, ORDERS),
+        ("/tender_transactions.json", tender_transactions, ORDERS),
         ("/locations.json", locations, LOCATIONS),
         ("/locations/count.json", locations_count, LOCATIONS),
         ("/locations/{location_id:int}.json", location_one, LOCATIONS),

@@ -331,3 +331,59 @@ def test_a_shop_without_the_payouts_scope_refuses_every_payments_route(world: Wo
             assert granted == list(scopes)
     finally:
         running.stop()
+
+
+# --- tender transactions -------------------------------------------------------------------------
+
+ORDER_MONEY = """
+query($cursor: String) {
+  orders(first: 25, after: $cursor) {
+    edges { node { id currencyCode transactions(first: 8) { id kind status amountSet { shopMoney { amount } } } } }
+    pageInfo { hasNextPage endCursor }
+  }
+}"""
+
+
+def test_tender_transactions_add_up_to_graphql_order_money(world: World, rest: httpx.Client, gql: Client) -> None:
+    kinds = {"SALE": 1, "CAPTURE": 1, "REFUND": -1}
+    want = sorted(
+        t.id
+        for o in world.orders
+        for t in {t.id: t for t in [*o.transactions, *(t for r in o.refunds for t in r.transactions)]}.values()
+        if t.status == "SUCCESS" and t.kind in kinds
+    )
+    limit = awkward_limit(len(want), (97, 89, 83))
+    tenders, pages = fetch_all(rest, f"{API}/tender_transactions.json", "tender_transactions", {"limit": str(limit)})
+    assert pages == -(-len(want) // limit)
+    assert sorted(t["id"] for t in tenders) == want
+    times = [dt.datetime.fromisoformat(t["processed_at"]) for t in tenders]
+    assert times == sorted(times, reverse=True)  # newest first
+    rest_by_order: dict[int, Decimal] = {}
+    for tender in tenders:
+        assert tender["currency"] == "GBP"
+        rest_by_order[tender["order_id"]] = rest_by_order.get(tender["order_id"], Decimal(0)) + Decimal(
+            tender["amount"]
+        )
+
+    graphql_by_order: dict[int, Decimal] = {}
+    for node in page_all(gql, ORDER_MONEY, "orders"):
+        for txn in node["transactions"]:
+            if txn["status"] == "SUCCESS" and txn["kind"] in kinds:
+                amount = Decimal(txn["amountSet"]["shopMoney"]["amount"]) * kinds[txn["kind"]]
+                order_id = legacy_id(node["id"])
+                graphql_by_order[order_id] = graphql_by_order.get(order_id, Decimal(0)) + amount
+    assert rest_by_order == graphql_by_order
+    assert sum(rest_by_order.values()) > 0 and any(Decimal(t["amount"]) < 0 for t in tenders)  # refunds too
+
+    # processed_at bounds and ascending order select the same tenders a client filters itself.
+    day = world.size.dates[0]
+    low = dt.datetime.combine(day, dt.time(0), dt.UTC)
+    high = low + dt.timedelta(hours=12)
+    params = {"processed_at_min": low.isoformat(), "processed_at_max": high.isoformat(), "order": "processed_at ASC"}
+    window, _ = fetch_all(rest, f"{API}/tender_transactions.json", "tender_transactions", {**params, "limit": "7"})
+    expected = [
+        t["id"]
+        for t in sorted(tenders, key=lambda t: (dt.datetime.fromisoformat(t["processed_at"]), t["id"]))
+        if low <= dt.datetime.fromisoformat(t["processed_at"]) <= high
+    ]
+    assert [t["id"] for t in window] == expected and len(expected) >= 3
