@@ -32,10 +32,12 @@ from integration_assets.simulator.world import (
     Order,
     OrderTransaction,
     Payout,
+    Product,
     Refund,
     RefundLineItem,
     ShippingLine,
     TaxLine,
+    Variant,
     World,
     current_totals,
     financial_status,
@@ -659,6 +661,71 @@ def location_json(world: World, location: Location) -> JSON:
         "deleted_at": None,
         "active": location.is_active,
         "legacy": False,
+    }
+
+
+def variant_json(world: World, variant: Variant, available: int) -> JSON:
+    item = world.items_by_id.get(variant.inventory_item_id)
+    tracked = item is not None and item.tracked
+    return {
+        "id": variant.id,
+        "product_id": variant.product_id,
+        "title": variant.title,
+        "price": money(variant.price, world.shop.currency),
+        "position": variant.position,
+        "inventory_policy": "deny",
+        "compare_at_price": None,
+        "option1": variant.title,
+        "option2": None,
+        "option3": None,
+        "created_at": rest_time(world, variant.created_at),
+        "updated_at": rest_time(world, variant.updated_at),
+        "taxable": True,
+        "barcode": variant.barcode or None,
+        "fulfillment_service": "manual",
+        "grams": 0,  # ASSUMED: the world keeps no weights
+        "inventory_management": "shopify" if tracked else None,
+        "requires_shipping": item.requires_shipping if item is not None else True,
+        "sku": variant.sku,
+        "weight": 0.0,
+        "weight_unit": "kg",
+        "inventory_item_id": variant.inventory_item_id,
+        "inventory_quantity": available,
+        "old_inventory_quantity": available,
+        "admin_graphql_api_id": gid("ProductVariant", variant.id),
+        "image_id": None,
+    }
+
+
+def product_json(world: World, product: Product, variants: list[Variant], available: dict[int, int]) -> JSON:
+    """A REST product with its variants (REST shows at most 100 variants; ours have fewer)."""
+    return {
+        "id": product.id,
+        "title": product.title,
+        "body_html": None,
+        "vendor": product.vendor,
+        "product_type": product.product_type,
+        "created_at": rest_time(world, product.created_at),
+        "handle": product.handle,
+        "updated_at": rest_time(world, product.updated_at),
+        "published_at": rest_time(world, product.created_at) if product.status == "ACTIVE" else None,
+        "template_suffix": None,
+        "published_scope": "global",
+        "tags": ", ".join(product.tags),
+        "status": product.status.lower(),
+        "admin_graphql_api_id": gid("Product", product.id),
+        "variants": [variant_json(world, v, available.get(v.inventory_item_id, 0)) for v in variants[:100]],
+        "options": [
+            {
+                "id": product.id,
+                "product_id": product.id,
+                "name": "Title",
+                "position": 1,
+                "values": [v.title for v in variants],
+            }
+        ],
+        "images": [],
+        "image": None,
     }
 
 

@@ -41,6 +41,8 @@ from integration_assets.simulator.world import (
     Location,
     Order,
     Payout,
+    Product,
+    Variant,
     World,
     financial_status,
 )
@@ -392,7 +394,7 @@ def _order_sort(filters: Filters) -> Callable[[Order], SortKey]:
 Handler = Callable[[Request, str], Reply]
 
 # Scopes per REST resource family (Shopify's REST reference: "Requires ... access scope").
-ORDERS, INVENTORY, LOCATIONS = "read_orders", "read_inventory", "read_locations"
+ORDERS, INVENTORY, LOCATIONS, PRODUCTS = "read_orders", "read_inventory", "read_locations", "read_products"
 PAYMENTS = "read_shopify_payments_payouts"  # disputes too, on REST ("shopify_payments_payouts")
 
 
@@ -554,6 +556,93 @@ def rest_routes(ctx: SimContext) -> list[BaseRoute]:
 
     def tender_transactions(request: Request, version: str) -> Reply:
         return list_page(ctx, request, version, tenders_listing)
+
+    # products and variants (REST deprecated them in 2024-04, but connectors still read them)
+
+    available: dict[int, int] = {}
+    for level in world.inventory_levels:
+        available[level.inventory_item_id] = available.get(level.inventory_item_id, 0) + level.quantities.get(
+            "available", 0
+        )
+    variants_of: dict[int, list[Variant]] = {}
+    for variant in sorted(world.variants, key=lambda v: (v.position, v.id)):
+        variants_of.setdefault(variant.product_id, []).append(variant)
+
+    def render_product(product: Product) -> JSON:
+        return payloads.product_json(world, product, variants_of.get(product.id, []), available)
+
+    def select_products(filters: Filters) -> list[Product]:
+        ids = set(_parse_ids("ids", filters["ids"])) if "ids" in filters else None
+        since_id = _parse_int("since_id", filters["since_id"]) if "since_id" in filters else None
+        status = {part.strip().upper() for part in filters.get("status", "").split(",") if part.strip()}
+        exact = {name: filters[name] for name in ("title", "vendor", "handle", "product_type") if name in filters}
+        windows = [
+            _time_window(world, filters, "created_at", lambda p: p.created_at),
+            _time_window(world, filters, "updated_at", lambda p: p.updated_at),
+        ]
+        fields = {"title": "title", "vendor": "vendor", "handle": "handle", "product_type": "product_type"}
+        return [
+            p
+            for p in world.products
+            if (ids is None or p.id in ids)
+            and (since_id is None or p.id > since_id)
+            and (not status or p.status in status)
+            and all(getattr(p, fields[name]) == value for name, value in exact.items())
+            and all(inside(p) for inside in windows)
+        ]
+
+    product_filters = (
+        "ids",
+        "since_id",
+        "status",
+        "title",
+        "vendor",
+        "handle",
+        "product_type",
+        "created_at_min",
+        "created_at_max",
+        "updated_at_min",
+        "updated_at_max",
+    )
+    products_listing: Listing[Product] = Listing(
+        path="products.json",
+        root="products",
+        filter_names=product_filters,
+        select=select_products,
+        # ASSUMED: by id, the order REST product listings come in.
+        sort_key=lambda f: lambda p: (p.id,),
+        render=render_product,
+    )
+
+    def products(request: Request, version: str) -> Reply:
+        return list_page(ctx, request, version, products_listing)
+
+    def products_count(request: Request, version: str) -> Reply:
+        params = request.query_params
+        return Reply({"count": len(select_products({n: params[n] for n in product_filters if n in params}))})
+
+    def find_product(request: Request) -> Product:
+        product = world.products_by_id.get(path_id(request, "product_id"))
+        if product is None:
+            raise NOT_FOUND
+        return product
+
+    def product_one(request: Request, version: str) -> Reply:
+        return single(request, "product", render_product(find_product(request)))
+
+    def product_variants(request: Request, version: str) -> Reply:
+        product = find_product(request)
+        fields = _parse_fields(request.query_params.get("fields"))
+        rendered = [
+            _select_fields(payloads.variant_json(world, v, available.get(v.inventory_item_id, 0)), fields)
+            for v in variants_of.get(product.id, [])
+        ]
+        return Reply({"variants": rendered})
+
+    def variant_one(request: Request, version: str) -> Reply:
+        variant = world.variants_by_id.get(path_id(request, "variant_id"))
+        record = payloads.variant_json(world, variant, available.get(variant.inventory_item_id, 0)) if variant else None
+        return single(request, "variant", record)
 
     # locations
 
@@ -783,6 +872,11 @@ def rest_routes(ctx: SimContext) -> list[BaseRoute]:
         ("/orders/{order_id:int}/fulfillments.json", order_fulfillments, ORDERS),
         ("/orders/{order_id:int}/transactions.json", order_transactions, ORDERS),
         ("/tender_transactions.json", tender_transactions, ORDERS),
+        ("/products.json", products, PRODUCTS),
+        ("/products/count.json", products_count, PRODUCTS),
+        ("/products/{product_id:int}.json", product_one, PRODUCTS),
+        ("/products/{product_id:int}/variants.json", product_variants, PRODUCTS),
+        ("/variants/{variant_id:int}.json", variant_one, PRODUCTS),
         ("/locations.json", locations, LOCATIONS),
         ("/locations/count.json", locations_count, LOCATIONS),
         ("/locations/{location_id:int}.json", location_one, LOCATIONS),

@@ -387,3 +387,63 @@ def test_tender_transactions_add_up_to_graphql_order_money(world: World, rest: h
         if low <= dt.datetime.fromisoformat(t["processed_at"]) <= high
     ]
     assert [t["id"] for t in window] == expected and len(expected) >= 3
+
+
+# --- products and variants -----------------------------------------------------------------------
+
+ITEM_VARIANTS = """
+query($cursor: String) {
+  inventoryItems(first: 50, after: $cursor) {
+    edges { node {
+      id sku
+      variant { id sku price inventoryQuantity product { id title handle vendor status } }
+    } }
+    pageInfo { hasNextPage endCursor }
+  }
+}"""
+
+
+def test_products_and_variants_agree_with_graphql_inventory_items(
+    world: World, rest: httpx.Client, gql: Client
+) -> None:
+    limit = awkward_limit(len(world.products))
+    products, pages = fetch_all(rest, f"{API}/products.json", "products", {"limit": str(limit)})
+    assert pages == -(-len(world.products) // limit)
+    assert sorted(p["id"] for p in products) == sorted(p.id for p in world.products)
+    assert rest.get(f"{API}/products/count.json").json() == {"count": len(world.products)}
+    rest_variants = {
+        v["inventory_item_id"]: (v["id"], v["sku"], Decimal(v["price"]), v["inventory_quantity"], p["id"], p["title"])
+        for p in products
+        for v in p["variants"]
+    }
+    assert len(rest_variants) == len(world.variants)
+
+    graphql_variants = {}
+    for node in page_all(gql, ITEM_VARIANTS, "inventoryItems"):
+        variant, product = node["variant"], node["variant"]["product"]
+        graphql_variants[legacy_id(node["id"])] = (
+            legacy_id(variant["id"]),
+            variant["sku"],
+            Decimal(variant["price"]),
+            variant["inventoryQuantity"],
+            legacy_id(product["id"]),
+            product["title"],
+        )
+    assert rest_variants == graphql_variants
+    # Money and units against the world, to the penny.
+    for variant in world.variants:
+        units = sum(
+            lv.quantities["available"]
+            for lv in world.inventory_levels
+            if lv.inventory_item_id == variant.inventory_item_id
+        )
+        assert rest_variants[variant.inventory_item_id][2:4] == (variant.price, units)
+
+    one = products[0]
+    assert rest.get(f"{API}/products/{one['id']}.json").json() == {"product": one}
+    assert rest.get(f"{API}/products/{one['id']}/variants.json").json() == {"variants": one["variants"]}
+    first_variant = one["variants"][0]
+    assert rest.get(f"{API}/variants/{first_variant['id']}.json").json() == {"variant": first_variant}
+    vendor = world.products[0].vendor
+    by_vendor = rest.get(f"{API}/products/count.json", params={"vendor": vendor}).json()["count"]
+    assert by_vendor == sum(1 for p in world.products if p.vendor == vendor) >= 1
