@@ -715,6 +715,7 @@ def product_json(world: World, product: Product, variants: list[Variant], availa
         "status": product.status.lower(),
         "admin_graphql_api_id": gid("Product", product.id),
         "variants": [variant_json(world, v, available.get(v.inventory_item_id, 0)) for v in variants[:100]],
+        # ASSUMED: one "Title" option (the world's variants carry a title, not option values).
         "options": [
             {
                 "id": product.id,
