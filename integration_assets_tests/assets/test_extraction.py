@@ -66,6 +66,13 @@ def _serve(
     return serve_in_thread(ctx)
 
 
+def _point_at(sim: RunningSimulator, root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The environment a run reads: the simulator's variables and the data folder."""
+    for name, value in simulator_env(sim.ctx).items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("INTEGRATION_DATA_DIR", str(root))
+
+
 def _run(
     sim: RunningSimulator,
     root: Path,
@@ -74,9 +81,7 @@ def _run(
     start: dt.date | None = None,
     end: dt.date | None = None,
 ) -> RunSummary:
-    for name, value in simulator_env(sim.ctx).items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.setenv("INTEGRATION_DATA_DIR", str(root))
+    _point_at(sim, root, monkeypatch)
     monkeypatch.setenv("MINTSOFT_REQUESTS_PER_SECOND", "200")
     monkeypatch.setenv("INVENTORY_PLANNER_REQUESTS_PER_SECOND", "200")
     dates = sim.ctx.world.size.dates
@@ -339,6 +344,32 @@ def _latest_metadata(instance: dg.DagsterInstance, key: list[str], date: dt.date
     return {name: value.value for name, value in records[0].asset_materialization.metadata.items()}
 
 
+def _sync_mintsoft(
+    sim: RunningSimulator,
+    root: Path,
+    instance: dg.DagsterInstance,
+    monkeypatch: pytest.MonkeyPatch,
+    first: dt.date,
+    last: dt.date,
+) -> None:
+    """Materialize only Mintsoft orders and returns for [first, last], as one run."""
+    from integration_assets.assets.mintsoft import mintsoft_orders, mintsoft_returns
+    from integration_assets.resources import build_resources
+
+    _point_at(sim, root, monkeypatch)
+    resources = build_resources()
+    result = dg.materialize(
+        [mintsoft_orders, mintsoft_returns],
+        instance=instance,
+        resources={"mintsoft": resources["mintsoft"], "lake": resources["lake"]},
+        tags={
+            "dagster/asset_partition_range_start": first.isoformat(),
+            "dagster/asset_partition_range_end": last.isoformat(),
+        },
+    )
+    assert result.success
+
+
 def test_mintsoft_orders_and_returns_read_from_the_first_incomplete_date(
     tmp_path: Path, small_world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -347,13 +378,16 @@ def test_mintsoft_orders_and_returns_read_from_the_first_incomplete_date(
     instance = dg.DagsterInstance.ephemeral()
     root = tmp_path / "data"
     try:
-        assert _run(sim, root, instance, monkeypatch, end=first_day).success  # yesterday's daily run
-        assert _run(sim, root, instance, monkeypatch).success  # then the whole range
+        _sync_mintsoft(sim, root, instance, monkeypatch, first_day, first_day)  # yesterday's daily run
+        _sync_mintsoft(sim, root, instance, monkeypatch, first_day, last_day)  # then the whole range
         after_range = {name: _latest_metadata(instance, ["mintsoft", name], last_day) for name in ("orders", "returns")}
-        assert _run(sim, root, instance, monkeypatch).success  # the same range again: nothing left to read
+        # Read in two pieces, the lake holds what one full read lands: every order and return once.
+        orders = _lake_rows(root, "mintsoft", "orders")
+        returns = _lake_rows(root, "mintsoft", "returns")
+        _sync_mintsoft(sim, root, instance, monkeypatch, first_day, last_day)  # again: nothing left to read
         again = _latest_metadata(instance, ["mintsoft", "orders"], last_day)
         monkeypatch.setenv("MINTSOFT_INCREMENTAL", "false")
-        assert _run(sim, root, instance, monkeypatch).success  # a repair re-reads the whole range
+        _sync_mintsoft(sim, root, instance, monkeypatch, first_day, last_day)  # a repair re-reads the range
         repair = _latest_metadata(instance, ["mintsoft", "orders"], last_day)
     finally:
         sim.stop()
@@ -363,13 +397,10 @@ def test_mintsoft_orders_and_returns_read_from_the_first_incomplete_date(
     assert again["dates_already_complete"] == len(small_world.size.dates)
     assert again["read_since"] == "nothing to read" and again["rows"] == 0 and "requests" not in again
     assert repair["dates_already_complete"] == 0 and repair["read_since"] == day_bounds(first_day)[0].isoformat()
-    # The lake holds what one full read lands: every Mintsoft order and return of the window, once.
     start, end = _window(small_world)
-    orders = _lake_rows(root, "mintsoft", "orders")
     assert sorted(r["id"] for r in orders) == sorted(
         o.id for o in small_world.mintsoft_orders if start <= o.last_updated < end
     )
-    returns = _lake_rows(root, "mintsoft", "returns")
     assert sorted(r["id"] for r in returns) == sorted(
         r.id for r in small_world.mintsoft_returns if start <= r.received_at < end
     )
