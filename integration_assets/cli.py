@@ -46,7 +46,10 @@ def _parser() -> argparse.ArgumentParser:
     simulate.add_argument("--port", type=int, default=8765)
     _add_world_arguments(simulate)
     simulate.add_argument(
-        "--faults", default=None, help="per-request fault rates, e.g. 429=0.05,500=0.02,timeout=0.01,truncate=0.01"
+        "--faults",
+        default=None,
+        help="per-request fault rates, e.g. 429=0.05,500=0.02,timeout=0.01,truncate=0.01; "
+        "bulk_start_lost=N loses the replies of the first N Shopify bulk-query starts",
     )
     simulate.add_argument("--fault-timeout-seconds", type=float, default=30.0, help="how long a timeout fault holds")
     simulate.add_argument("--ip-drop", type=Path, default=None, help="Inventory Planner's file intake folder")

@@ -50,6 +50,9 @@ class MintsoftResource(dg.ConfigurableResource):
     password: str | None = None
     api_key: str | None = None
     timezone: str = "Europe/London"
+    # Orders and returns read from the first date not yet landed complete (assets/incremental.py);
+    # false re-reads whole ranges (a repair after Mintsoft data was fixed in place).
+    incremental: bool = True
 
     def client(self) -> MintsoftClient:
         return MintsoftClient(self.base_url, self.username, self.password, self.api_key, timezone=self.timezone)
@@ -176,6 +179,7 @@ def build_resources() -> dict[str, dg.ConfigurableResource]:
             api_key=_env("MINTSOFT_API_KEY"),
             timezone=os.environ.get("SHOP_TIMEZONE", "Europe/London"),
             requests_per_second=float(os.environ.get("MINTSOFT_REQUESTS_PER_SECOND", "4")),
+            incremental=os.environ.get("MINTSOFT_INCREMENTAL", "true").strip().lower() not in ("false", "0", "no"),
         ),
         "inventory_planner": InventoryPlannerResource(
             base_url=dg.EnvVar("INVENTORY_PLANNER_BASE_URL"),

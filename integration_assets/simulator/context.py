@@ -17,6 +17,17 @@ from integration_assets.simulator.world import World
 
 # ASSUMED (api-notes/shopify-api.md section 0): client-credentials tokens live 24 hours.
 CLIENT_CREDENTIALS_TTL_SECONDS = 24 * 3600
+# The access scopes the simulated app was granted: what our clients and the usual connectors read.
+# A REST route needing another answers 403 as Shopify does (shopify_rest.py).
+DEFAULT_SCOPES = (
+    "read_orders",
+    "read_all_orders",
+    "read_inventory",
+    "read_locations",
+    "read_products",
+    "read_shopify_payments_payouts",
+    "read_shopify_payments_disputes",
+)
 MINTSOFT_BURST, MINTSOFT_RATE = 20, 5.0
 INVENTORY_PLANNER_BURST, INVENTORY_PLANNER_RATE = 10, 2.0
 
@@ -85,6 +96,9 @@ class SimContext:
     credentials: Credentials
     clock: Clock = time.monotonic
     api_versions: tuple[str, ...] = ("2025-04", "2025-07", "2025-10", "2026-01", "2026-04")
+    scopes: tuple[str, ...] = DEFAULT_SCOPES
+    bulk_query_slots: int = 5  # bulk queries a shop may run at once: 5 from 2026-01, 1 before
+    bulk_min_run_seconds: float = 0.0  # hold each bulk operation at least this long
     tokens: TokenStore = field(init=False)
     graphql_bucket: PointBucket = field(init=False)
     rest_bucket: LeakyBucket = field(init=False)

@@ -4,6 +4,10 @@
 The draw for a request is a hash of the seed, the request itself (method, path, query, body) and
 how many times that same request has been seen, so the same seed faults the same requests whatever
 the order or concurrency of the calls, and a retry of a faulted request gets a fresh draw.
+
+`bulk_start_lost=N` is a count, not a rate: the first N Shopify `bulkOperationRunQuery` requests
+run (the operation starts) but their reply is lost, held like a timeout and then a 504. A client
+that simply sends the mutation again starts a second operation; one that looks first finds its own.
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ from urllib.parse import parse_qsl, urlencode
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 FAULT_KINDS = ("429", "500", "timeout", "truncate")
+LOST_BULK_START = "bulk_start_lost"
+BULK_START_MARKER = b"bulkOperationRunQuery"
 FAULTED_PREFIXES = ("/admin/", "/mintsoft/", "/inventory-planner/")
 
 
@@ -26,14 +32,21 @@ class FaultPlan:
     seed: int
     rates: dict[str, float]
     timeout_seconds: float = 30.0
+    lost_bulk_starts: int = 0  # the first N bulk-query starts run, and their reply is lost
 
     @classmethod
     def parse(cls, spec: str, seed: int, timeout_seconds: float = 30.0) -> FaultPlan:
         """Parse `kind=rate,...`; a bad kind or rate is an error naming it."""
         rates: dict[str, float] = {}
+        lost_bulk_starts = 0
         for part in filter(None, (p.strip() for p in spec.split(","))):
             kind, sep, value = part.partition("=")
             kind = kind.strip()
+            if kind == LOST_BULK_START and sep:
+                if not value.strip().isdigit():
+                    raise ValueError(f"--faults: {LOST_BULK_START} takes a count, got {value!r}")
+                lost_bulk_starts = int(value)
+                continue
             if not sep or kind not in FAULT_KINDS:
                 raise ValueError(f"--faults: unknown fault {part!r}; use {', '.join(k + '=RATE' for k in FAULT_KINDS)}")
             try:
@@ -45,7 +58,7 @@ class FaultPlan:
             rates[kind] = rate
         if sum(rates.values()) > 1:
             raise ValueError("--faults: the rates add up to more than 1")
-        return cls(seed=seed, rates=rates, timeout_seconds=timeout_seconds)
+        return cls(seed=seed, rates=rates, timeout_seconds=timeout_seconds, lost_bulk_starts=lost_bulk_starts)
 
     def decide(self, signature: str, occurrence: int) -> str | None:
         """The fault for the `occurrence`-th sighting of a request, or None."""
@@ -126,10 +139,17 @@ class FaultInjector:
         with self._lock:
             self.seen[signature] += 1
             fault = self.plan.decide(signature, self.seen[signature])
+            if BULK_START_MARKER in body and self.injected[LOST_BULK_START] < self.plan.lost_bulk_starts:
+                fault = LOST_BULK_START
             if fault:
                 self.injected[fault] += 1
         replay = _replay(body, receive)
-        if fault is None:
+        if fault == LOST_BULK_START:
+            # The operation starts; the reply dies on the way back, as a gateway timeout would end it.
+            await buffered_response(self.app, scope, replay)
+            await asyncio.sleep(self.plan.timeout_seconds)
+            await respond(send, 504, [(b"content-type", b"text/plain")], b"Gateway Timeout")
+        elif fault is None:
             await self.app(scope, replay, send)
         elif fault == "truncate":
             await self._truncated(scope, replay, send, signature)

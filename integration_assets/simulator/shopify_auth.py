@@ -55,8 +55,7 @@ def auth_routes(ctx: SimContext) -> list[Route]:
         return JSONResponse(
             {
                 "access_token": ctx.tokens.issue(),
-                "scope": "read_orders,read_all_orders,read_inventory,read_locations,read_products,"
-                "read_shopify_payments_payouts",
+                "scope": ",".join(ctx.scopes),
                 "expires_in": CLIENT_CREDENTIALS_TTL_SECONDS,
             }
         )

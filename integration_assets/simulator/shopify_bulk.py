@@ -16,6 +16,7 @@ import hashlib
 import hmac
 import json
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -302,12 +303,17 @@ class BulkOperationStore:
         secret: str,
         run_query: Callable[[str], ExecutionResult],
         schema: GraphQLSchema,
+        *,
+        query_slots: int = MAX_CONCURRENT_QUERIES,
+        min_run_seconds: float = 0.0,
     ) -> None:
         self._now = now
         self._base_url = base_url
         self._secret = secret.encode()
         self._run_query = run_query
         self._schema = schema
+        self._query_slots = query_slots
+        self._min_run_seconds = min_run_seconds
         self._lock = threading.Lock()
         self._operations: dict[int, BulkOperation] = {}
         self._next_id = 4_412_345_670_000
@@ -321,12 +327,12 @@ class BulkOperationStore:
             return None, errors
         with self._lock:
             running = sum(1 for op in self._operations.values() if op.type == "QUERY" and op.active)
-            if running >= MAX_CONCURRENT_QUERIES:
+            if running >= self._query_slots:
                 return None, [
                     {
                         "field": None,
                         "message": "A bulk query operation for this app and shop is already in "
-                        f"progress: {MAX_CONCURRENT_QUERIES} bulk queries may run at a time.",
+                        f"progress: {self._query_slots} bulk queries may run at a time.",
                         "code": "LIMIT_REACHED",
                     }
                 ]
@@ -413,6 +419,7 @@ class BulkOperationStore:
         return operation.body
 
     def _work(self, operation: BulkOperation) -> None:
+        started = time.monotonic()
         try:
             result = self._run_query(operation.query)
             lines: list[dict[str, Any]] = []
@@ -431,6 +438,8 @@ class BulkOperationStore:
             with self._lock:
                 operation.error_code = "INTERNAL_SERVER_ERROR"
         finally:
+            # Real operations take a while; a shop can be told to hold each one at least this long.
+            time.sleep(max(0.0, self._min_run_seconds - (time.monotonic() - started)))
             with self._lock:
                 operation.finished = True
 

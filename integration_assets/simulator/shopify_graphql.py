@@ -75,6 +75,8 @@ class ShopifyGraphQL:
             secret=derived_secret(ctx.world.seed, "bulk-url"),
             run_query=self._run_bulk_query,
             schema=self.schema,
+            query_slots=ctx.bulk_query_slots,
+            min_run_seconds=ctx.bulk_min_run_seconds,
         )
 
     def sim_now(self) -> dt.datetime:

@@ -7,12 +7,13 @@ InventoryLevel, Shop); connections are sorted by id unless a sort key says other
 
 from __future__ import annotations
 
-import hashlib
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
 from graphql import GraphQLError, GraphQLResolveInfo
 
+from integration_assets.simulator.shop_profile import ShopProfile
 from integration_assets.simulator.shopify_graphql_paging import paginate
 from integration_assets.simulator.shopify_graphql_state import RequestState, WorldIndex
 from integration_assets.simulator.shopify_graphql_values import (
@@ -31,7 +32,6 @@ from integration_assets.simulator.world import (
     InventoryLevel,
     Location,
     Product,
-    Shop,
     Variant,
 )
 
@@ -49,18 +49,13 @@ TYPE_NAMES: dict[type, str] = {
     Variant: "ProductVariant",
     InventoryItem: "InventoryItem",
     InventoryLevel: "InventoryLevel",
-    Shop: "Shop",
+    ShopProfile: "Shop",
 }
 
 
 def index(info: Info) -> WorldIndex:
     state: RequestState = info.context
     return state.index
-
-
-def shop_id(shop: Shop) -> int:
-    """A stable numeric shop id derived from the domain (the world does not carry one)."""
-    return 10_000_000 + int(hashlib.sha256(shop.domain.encode()).hexdigest()[:8], 16) % 89_999_999
 
 
 # --- search catalogs ----------------------------------------------------------------------------
@@ -178,8 +173,8 @@ def node_for(info: Info, kind: str, id_: int, query: str | None) -> Any:
         except GraphQLError:
             return None
         return index(info).level_by_key.get((location_id, item_id))
-    if kind == "Shop" and id_ == shop_id(world.shop):
-        return world.shop
+    if kind == "Shop" and id_ == index(info).shop.id:
+        return index(info).shop
     return None
 
 
@@ -423,19 +418,77 @@ INVENTORY_LEVEL: dict[str, Resolver] = {
 }
 
 
+def _utc_offset(profile: ShopProfile, info: Info) -> dt.timedelta:
+    """The shop zone's offset at the world's "now" (what Shopify shows for the current moment)."""
+    now = index(info).world.now
+    return now.astimezone(index(info).zone).utcoffset() or dt.timedelta(0)
+
+
+def _offset_text(offset: dt.timedelta) -> str:
+    minutes = int(offset.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    return f"{sign}{abs(minutes) // 60:02d}{abs(minutes) % 60:02d}"
+
+
+def _shop_address(profile: ShopProfile) -> dict[str, Any]:
+    country = COUNTRY_NAMES.get(profile.country_code, profile.country_code)
+    return {
+        "id": gid("ShopAddress", profile.id),
+        "address1": profile.address1,
+        "address2": None,
+        "city": profile.city,
+        "company": None,
+        "country": country,
+        "countryCodeV2": profile.country_code,
+        "formatted": [profile.address1, f"{profile.city} {profile.zip}".strip(), country],
+        "phone": None,
+        "province": None,
+        "provinceCode": None,
+        "zip": profile.zip,
+    }
+
+
 SHOP: dict[str, Resolver] = {
-    "id": lambda s, i: gid("Shop", shop_id(s)),
+    "id": lambda s, i: gid("Shop", s.id),
     "name": lambda s, i: s.name,
-    "email": lambda s, i: f"owner@{s.domain}",
-    "myshopifyDomain": lambda s, i: s.domain,
+    "email": lambda s, i: s.email,
+    "contactEmail": lambda s, i: s.email,
+    "myshopifyDomain": lambda s, i: s.myshopify_domain,
+    "url": lambda s, i: f"https://{s.myshopify_domain}",
+    "primaryDomain": lambda s, i: {
+        "id": gid("Domain", s.id),
+        "host": s.myshopify_domain,
+        "url": f"https://{s.myshopify_domain}",
+        "sslEnabled": True,
+    },
     "currencyCode": lambda s, i: s.currency,
-    "ianaTimezone": lambda s, i: s.timezone,
+    "enabledPresentmentCurrencies": lambda s, i: list(s.enabled_presentment_currencies),
+    "ianaTimezone": lambda s, i: s.iana_timezone,
+    "timezoneAbbreviation": lambda s, i: index(i).world.now.astimezone(index(i).zone).tzname() or "UTC",
+    "timezoneOffset": lambda s, i: _offset_text(_utc_offset(s, i)),
+    "timezoneOffsetMinutes": lambda s, i: int(_utc_offset(s, i).total_seconds() // 60),
     "plan": lambda s, i: {
         "partnerDevelopment": False,
-        "publicDisplayName": "Shopify Plus" if s.plan == "plus" else s.plan.title(),
-        "shopifyPlus": s.plan == "plus",
-        "displayName": "Shopify Plus" if s.plan == "plus" else s.plan.title(),
+        "publicDisplayName": s.plan_display_name,
+        "shopifyPlus": s.shopify_plus,
+        "displayName": s.plan_display_name,
     },
+    "billingAddress": lambda s, i: _shop_address(s),
+    "createdAt": lambda s, i: s.created_at,
+    "updatedAt": lambda s, i: s.updated_at,
+    "taxesIncluded": lambda s, i: s.taxes_included,
+    "taxShipping": lambda s, i: False,
+    "weightUnit": lambda s, i: s.weight_unit,
+    "shopOwnerName": lambda s, i: s.name,
+    "currencyFormats": lambda s, i: {
+        "moneyFormat": s.money_format,
+        "moneyWithCurrencyFormat": s.money_with_currency_format,
+        "moneyInEmailsFormat": s.money_format,
+        "moneyWithCurrencyInEmailsFormat": s.money_with_currency_format,
+    },
+    "setupRequired": lambda s, i: False,
+    "checkoutApiSupported": lambda s, i: False,
+    "description": lambda s, i: None,
 }
 
 
@@ -447,7 +500,7 @@ RESOLVERS: dict[str, dict[str, Resolver]] = {
         "inventoryItems": resolve_inventory_items,
         "inventoryItem": resolve_inventory_item,
         "inventoryLevel": resolve_inventory_level,
-        "shop": lambda _root, info: index(info).world.shop,
+        "shop": lambda _root, info: index(info).shop,
     },
     "Location": LOCATION,
     "Product": PRODUCT,

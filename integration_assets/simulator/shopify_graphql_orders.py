@@ -493,12 +493,8 @@ def _order_fulfillments(order: Order, info: Info, **args: Any) -> list[Fulfillme
 
 def _order_disputes(order: Order, info: Info) -> list[dict[str, Any]]:
     return [
-        {
-            "id": gid("OrderDisputeSummary", bt.source_id or bt.id),
-            "initiatedAs": "CHARGEBACK",
-            "status": "NEEDS_RESPONSE" if bt.amount < 0 else "WON",
-        }
-        for bt in index(info).disputes_by_order.get(order.id, [])
+        {"id": gid("OrderDisputeSummary", d.id), "initiatedAs": d.type, "status": d.status}
+        for d in index(info).disputes_by_order.get(order.id, [])
     ]
 
 

@@ -1,4 +1,5 @@
-"""Resolvers for Shopify Payments: the account, its balance, payouts and balance transactions.
+"""Resolvers for Shopify Payments: the account, its balance, payouts, balance transactions and
+disputes (simulator/disputes.py, the same records REST serves).
 
 A balance transaction without a payout yet shows `associatedPayout { id: null status: null }`
 (its payout status is PENDING in the world and in REST). Payout summary fields read
@@ -13,6 +14,7 @@ from typing import Any
 
 from graphql import GraphQLResolveInfo
 
+from integration_assets.simulator.disputes import Dispute
 from integration_assets.simulator.shopify_graphql_paging import paginate
 from integration_assets.simulator.shopify_graphql_state import (
     RequestState,
@@ -57,6 +59,7 @@ TYPE_NAMES: dict[type, str] = {
     PaymentsAccount: "ShopifyPaymentsAccount",
     Payout: "ShopifyPaymentsPayout",
     BalanceTransaction: "ShopifyPaymentsBalanceTransaction",
+    Dispute: "ShopifyPaymentsDispute",
 }
 
 
@@ -75,6 +78,16 @@ PAYOUT_SEARCH = SearchCatalog(
         "issued_at": SearchField("datetime", lambda p: p.issued_at),
         "status": SearchField("string", lambda p: p.status),
         "id": SearchField("int", lambda p: p.id),
+    }
+)
+
+
+# ASSUMED: the search fields of `disputes(query:)` (Shopify documents none for this connection).
+DISPUTE_SEARCH = SearchCatalog(
+    fields={
+        "status": SearchField("string", lambda d: d.status),
+        "initiated_at": SearchField("datetime", lambda d: d.initiated_at),
+        "id": SearchField("int", lambda d: d.id),
     }
 )
 
@@ -179,6 +192,15 @@ def _balance_transactions(account: PaymentsAccount, info: Info, **args: Any) -> 
     return paginate(info, [rows[n] for n in kept], [keys[n] for n in kept], args)
 
 
+def _disputes(account: PaymentsAccount, info: Info, **args: Any) -> dict[str, Any]:
+    """Disputes by id (ASSUMED: the connection's order; it takes no sortKey)."""
+    idx = index(info)
+    search = DISPUTE_SEARCH.compile(args.get("query"), idx.zone)
+    info.context.note_search(info.path.as_list(), search)
+    kept = [d for d in idx.disputes if search.matches(d)]
+    return paginate(info, kept, [(d.id, d.id) for d in kept], args)
+
+
 def _country(info: Info) -> str:
     locations = index(info).world.locations
     return locations[0].country_code if locations else "GB"
@@ -197,7 +219,21 @@ ACCOUNT_FIELDS: dict[str, Resolver] = {
     "chargeStatementDescriptor": lambda a, i: index(i).world.shop.name.upper()[:22],
     "payouts": _payouts,
     "balanceTransactions": _balance_transactions,
-    "disputes": lambda a, i, **args: paginate(i, [], [], args),
+    "disputes": _disputes,
+}
+
+DISPUTE: dict[str, Resolver] = {
+    "id": lambda d, i: gid("ShopifyPaymentsDispute", d.id),
+    "legacyResourceId": lambda d, i: d.id,
+    "amount": lambda d, i: money_v2(d.amount, d.currency),
+    "initiatedAt": lambda d, i: d.initiated_at,
+    "evidenceDueBy": lambda d, i: d.evidence_due_by,
+    "evidenceSentOn": lambda d, i: d.evidence_sent_on,
+    "finalizedOn": lambda d, i: d.finalized_on,
+    "order": lambda d, i: index(i).world.orders_by_id.get(d.order_id) if d.order_id else None,
+    "reasonDetails": lambda d, i: {"reason": d.reason, "networkReasonCode": d.network_reason_code},
+    "status": lambda d, i: d.status,
+    "type": lambda d, i: d.type,
 }
 
 
@@ -281,6 +317,8 @@ def node_for(info: Info, kind: str, id_: int) -> Any:
         return index(info).world.payouts_by_id.get(id_)
     if kind == "ShopifyPaymentsBalanceTransaction":
         return index(info).balance_transactions_by_id.get(id_)
+    if kind == "ShopifyPaymentsDispute":
+        return index(info).disputes_by_id.get(id_)
     if kind == "ShopifyPaymentsAccount" and id_ == ACCOUNT_ID:
         return ACCOUNT
     return None
@@ -291,6 +329,7 @@ RESOLVERS: dict[str, dict[str, Resolver]] = {
     "ShopifyPaymentsAccount": ACCOUNT_FIELDS,
     "ShopifyPaymentsPayout": PAYOUT,
     "ShopifyPaymentsBalanceTransaction": BALANCE_TRANSACTION,
+    "ShopifyPaymentsDispute": DISPUTE,
 }
 
 

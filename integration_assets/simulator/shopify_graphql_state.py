@@ -17,6 +17,8 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from integration_assets.simulator.disputes import Dispute, disputes_of
+from integration_assets.simulator.shop_profile import shop_profile
 from integration_assets.simulator.world import (
     ZERO,
     BalanceTransaction,
@@ -109,12 +111,16 @@ class WorldIndex:
             self.sku_counts[item.sku] += 1
 
         self.balance_by_order_transaction: dict[int, BalanceTransaction] = {}
-        self.disputes_by_order: dict[int, list[BalanceTransaction]] = defaultdict(list)
         for bt in world.balance_transactions:
             if bt.source_order_transaction_id is not None:
                 self.balance_by_order_transaction.setdefault(bt.source_order_transaction_id, bt)
-            if bt.source_type == "DISPUTE" and bt.source_order_id is not None:
-                self.disputes_by_order[bt.source_order_id].append(bt)
+        self.shop = shop_profile(world)
+        self.disputes = disputes_of(world)
+        self.disputes_by_id = {d.id: d for d in self.disputes}
+        self.disputes_by_order: dict[int, list[Dispute]] = defaultdict(list)
+        for dispute in self.disputes:
+            if dispute.order_id is not None:
+                self.disputes_by_order[dispute.order_id].append(dispute)
 
         self.balance_transactions_by_id = {bt.id: bt for bt in world.balance_transactions}
         self.unfulfilled_locations: set[int] = set()

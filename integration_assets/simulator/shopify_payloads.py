@@ -16,6 +16,8 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from integration_assets.simulator.disputes import Dispute
+from integration_assets.simulator.shop_profile import ShopProfile
 from integration_assets.simulator.world import (
     MONEY_ZERO,
     ZERO,
@@ -30,10 +32,12 @@ from integration_assets.simulator.world import (
     Order,
     OrderTransaction,
     Payout,
+    Product,
     Refund,
     RefundLineItem,
     ShippingLine,
     TaxLine,
+    Variant,
     World,
     current_totals,
     financial_status,
@@ -42,6 +46,7 @@ from integration_assets.simulator.world import (
     line_fulfilled_quantity,
     line_unfulfilled_quantity,
     money_sum,
+    order_transactions,
     original_totals,
     quantize,
 )
@@ -485,6 +490,38 @@ def transaction_json(world: World, order: Order, txn: OrderTransaction) -> JSON:
     return body
 
 
+# ASSUMED: REST tender `payment_method` per gateway (Shopify documents the field, not the values per gateway).
+TENDER_METHODS = {"shopify_payments": "credit_card", "gift_card": "gift_card", "cash": "cash", "manual": "other"}
+TENDER_KINDS = {"SALE": 1, "CAPTURE": 1, "REFUND": -1}
+
+
+def tenders(order: Order) -> list[OrderTransaction]:
+    """The order's transactions that moved money between buyer and shop: successful sales,
+    captures and refunds (authorizations and voids move none)."""
+    return [t for t in order_transactions(order) if t.status == "SUCCESS" and t.kind in TENDER_KINDS]
+
+
+def tender_transaction_json(world: World, order: Order, txn: OrderTransaction) -> JSON:
+    """A REST tender transaction: shop money, refunds negative (docs: "in the shop's currency").
+    ASSUMED: its id is the order transaction's (Shopify keeps separate ids)."""
+    shop_amount = txn.amount.shop * TENDER_KINDS[txn.kind]
+    details = None
+    if txn.card_brand is not None:
+        details = {"credit_card_number": "•••• •••• •••• 4242", "credit_card_company": txn.card_brand}
+    return {
+        "id": txn.id,
+        "order_id": order.id,
+        "amount": money(shop_amount, order.currency),
+        "currency": order.currency,
+        "user_id": None,
+        "test": txn.test,
+        "processed_at": rest_time(world, txn.processed_at),
+        "remote_reference": f"{txn.gateway}-{txn.id}" if txn.gateway == "shopify_payments" else None,
+        "payment_details": details,
+        "payment_method": TENDER_METHODS.get(txn.gateway, "other"),
+    }
+
+
 def _refund_line_item_json(world: World, order: Order, line: RefundLineItem) -> JSON:
     order_line = next((li for li in order.line_items if li.id == line.line_item_id), None)
     return {
@@ -627,6 +664,72 @@ def location_json(world: World, location: Location) -> JSON:
     }
 
 
+def variant_json(world: World, variant: Variant, available: int) -> JSON:
+    item = world.items_by_id.get(variant.inventory_item_id)
+    tracked = item is not None and item.tracked
+    return {
+        "id": variant.id,
+        "product_id": variant.product_id,
+        "title": variant.title,
+        "price": money(variant.price, world.shop.currency),
+        "position": variant.position,
+        "inventory_policy": "deny",
+        "compare_at_price": None,
+        "option1": variant.title,
+        "option2": None,
+        "option3": None,
+        "created_at": rest_time(world, variant.created_at),
+        "updated_at": rest_time(world, variant.updated_at),
+        "taxable": True,
+        "barcode": variant.barcode or None,
+        "fulfillment_service": "manual",
+        "grams": 0,  # ASSUMED: the world keeps no weights
+        "inventory_management": "shopify" if tracked else None,
+        "requires_shipping": item.requires_shipping if item is not None else True,
+        "sku": variant.sku,
+        "weight": 0.0,
+        "weight_unit": "kg",
+        "inventory_item_id": variant.inventory_item_id,
+        "inventory_quantity": available,
+        "old_inventory_quantity": available,
+        "admin_graphql_api_id": gid("ProductVariant", variant.id),
+        "image_id": None,
+    }
+
+
+def product_json(world: World, product: Product, variants: list[Variant], available: dict[int, int]) -> JSON:
+    """A REST product with its variants (REST shows at most 100 variants; ours have fewer)."""
+    return {
+        "id": product.id,
+        "title": product.title,
+        "body_html": None,
+        "vendor": product.vendor,
+        "product_type": product.product_type,
+        "created_at": rest_time(world, product.created_at),
+        "handle": product.handle,
+        "updated_at": rest_time(world, product.updated_at),
+        "published_at": rest_time(world, product.created_at) if product.status == "ACTIVE" else None,
+        "template_suffix": None,
+        "published_scope": "global",
+        "tags": ", ".join(product.tags),
+        "status": product.status.lower(),
+        "admin_graphql_api_id": gid("Product", product.id),
+        "variants": [variant_json(world, v, available.get(v.inventory_item_id, 0)) for v in variants[:100]],
+        # ASSUMED: one "Title" option (the world's variants carry a title, not option values).
+        "options": [
+            {
+                "id": product.id,
+                "product_id": product.id,
+                "name": "Title",
+                "position": 1,
+                "values": [v.title for v in variants],
+            }
+        ],
+        "images": [],
+        "image": None,
+    }
+
+
 def inventory_item_json(world: World, item: InventoryItem) -> JSON:
     return {
         "id": item.id,
@@ -703,6 +806,31 @@ def balance_transaction_json(world: World, txn: BalanceTransaction) -> JSON:
     }
 
 
+def _rest_date(world: World, day: dt.date | None) -> str | None:
+    """A date field REST shows as a timestamp: ASSUMED UTC midnight in the shop's offset, which is
+    what Shopify's own dispute fixtures show ("2013-07-03T19:00:00-04:00")."""
+    if day is None:
+        return None
+    return rest_time(world, dt.datetime.combine(day, dt.time(0), dt.UTC))
+
+
+def dispute_json(world: World, dispute: Dispute) -> JSON:
+    return {
+        "id": dispute.id,
+        "order_id": dispute.order_id,
+        "type": dispute.type.lower(),
+        "amount": money(dispute.amount, dispute.currency),
+        "currency": dispute.currency,
+        "reason": dispute.reason.lower(),
+        "network_reason_code": dispute.network_reason_code,
+        "status": dispute.status.lower(),
+        "evidence_due_by": _rest_date(world, dispute.evidence_due_by),
+        "evidence_sent_on": _rest_date(world, dispute.evidence_sent_on),
+        "finalized_on": _rest_date(world, dispute.finalized_on),
+        "initiated_at": rest_time(world, dispute.initiated_at),
+    }
+
+
 def balance_json(world: World) -> JSON:
     """The Shopify Payments balance: what has not yet left in a payout, per currency.
 
@@ -717,3 +845,69 @@ def balance_json(world: World) -> JSON:
     if not totals:
         totals[world.shop.currency] = ZERO
     return {"balance": [{"currency": c, "amount": money(a, c)} for c, a in sorted(totals.items())]}
+
+
+# --- the shop ------------------------------------------------------------------------------------
+
+
+def shop_json(world: World, profile: ShopProfile) -> JSON:
+    """`GET shop.json`'s `shop`, with the fields a real body carries (a 2022 one, checked against
+    the current Shop resource docs); the deprecated `google_apps_*` and `county_taxes` included."""
+    zone = shop_zone(world)
+    offset = world.now.astimezone(zone).strftime("%z")
+    return {
+        "id": profile.id,
+        "name": profile.name,
+        "email": profile.email,
+        "domain": profile.myshopify_domain,
+        "province": None,
+        "country": profile.country_code,
+        "address1": profile.address1,
+        "zip": profile.zip,
+        "city": profile.city,
+        "source": None,
+        "phone": None,
+        "latitude": None,
+        "longitude": None,
+        "primary_locale": "en",
+        "address2": None,
+        "created_at": rest_time(world, profile.created_at),
+        "updated_at": rest_time(world, profile.updated_at),
+        "country_code": profile.country_code,
+        "country_name": _country(profile.country_code),
+        "currency": profile.currency,
+        "customer_email": profile.email,
+        "timezone": f"(GMT{offset[:3]}:{offset[3:]}) {profile.iana_timezone}",
+        "iana_timezone": profile.iana_timezone,
+        "shop_owner": profile.name,
+        "money_format": profile.money_format,
+        "money_with_currency_format": profile.money_with_currency_format,
+        "weight_unit": {"KILOGRAMS": "kg", "GRAMS": "g", "POUNDS": "lb", "OUNCES": "oz"}[profile.weight_unit],
+        "province_code": None,
+        "taxes_included": profile.taxes_included,
+        "auto_configure_tax_inclusivity": None,
+        "tax_shipping": None,
+        "county_taxes": None,
+        "plan_display_name": profile.plan_display_name,
+        "plan_name": profile.plan_name,
+        "has_discounts": True,
+        "has_gift_cards": True,
+        "myshopify_domain": profile.myshopify_domain,
+        "google_apps_domain": None,
+        "google_apps_login_enabled": None,
+        "money_in_emails_format": profile.money_format,
+        "money_with_currency_in_emails_format": profile.money_with_currency_format,
+        "eligible_for_payments": True,
+        "requires_extra_payments_agreement": False,
+        "password_enabled": False,
+        "has_storefront": True,
+        "finances": True,
+        "primary_location_id": profile.primary_location_id,
+        "checkout_api_supported": False,
+        "multi_location_enabled": True,
+        "setup_required": False,
+        "pre_launch_enabled": False,
+        "enabled_presentment_currencies": list(profile.enabled_presentment_currencies),
+        "transactional_sms_disabled": False,
+        "marketing_sms_consent_enabled_at_checkout": False,
+    }

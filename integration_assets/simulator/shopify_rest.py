@@ -3,8 +3,11 @@
 Our own clients use GraphQL; these exist so third-party REST clients can be tested against the same
 world, with the behaviours that break them in production: the leaky bucket (429 + Retry-After), the
 call-limit header on every response, cursor pagination through an opaque `page_info` in the `Link`
-header (only `limit` and `fields` may accompany it), and the default `status=open` filter on
-orders (api-notes/shopify-api.md sections 5 and 6). Payload shapes live in shopify_payloads.py.
+header (only `limit` and `fields` may accompany it), the default `status=open` filter on
+orders (api-notes/shopify-api.md sections 5 and 6), and access scopes: a route the app holds no
+scope for answers 403 with Shopify's own body, before any data is read. Payload shapes live in
+shopify_payloads.py; the shop and the disputes come from shop_profile.py and disputes.py, which
+the GraphQL view renders too.
 """
 
 from __future__ import annotations
@@ -28,6 +31,8 @@ from starlette.routing import BaseRoute, Route
 
 from integration_assets.simulator import shopify_payloads as payloads
 from integration_assets.simulator.context import SimContext
+from integration_assets.simulator.disputes import Dispute, disputes_of
+from integration_assets.simulator.shop_profile import shop_profile
 from integration_assets.simulator.shopify_auth import unauthorized
 from integration_assets.simulator.world import (
     BalanceTransaction,
@@ -36,6 +41,8 @@ from integration_assets.simulator.world import (
     Location,
     Order,
     Payout,
+    Product,
+    Variant,
     World,
     financial_status,
 )
@@ -209,6 +216,12 @@ class Listing(Generic[T]):
     select: Callable[[Filters], list[T]]  # validates the filters (RestError) and filters
     sort_key: Callable[[Filters], Callable[[T], SortKey]]
     render: Callable[[T], JSON]
+    # What a page_info belongs to, when the path pins more than the root does (a location's levels).
+    resource: str | None = None
+
+    @property
+    def cursor_scope(self) -> str:
+        return self.resource or self.root
 
 
 @dataclass
@@ -229,7 +242,7 @@ def list_page(ctx: SimContext, request: Request, version: str, listing: Listing[
         if extra:
             # ASSUMED: wording modelled on Shopify's {"errors":{"page":"page cannot be passed."}}.
             raise RestError(400, {name: f"{name} cannot be passed with page_info." for name in extra})
-        filters, direction, key = decode_page_info(token, listing.root)
+        filters, direction, key = decode_page_info(token, listing.cursor_scope)
     else:
         filters = {name: params[name] for name in listing.filter_names if name in params}
         direction, key = "first", ()
@@ -269,7 +282,7 @@ def _link(
     query: dict[str, str] = {"limit": str(limit)}
     if fields:
         query["fields"] = ",".join(fields)
-    query["page_info"] = encode_page_info(listing.root, filters, direction, key)
+    query["page_info"] = encode_page_info(listing.cursor_scope, filters, direction, key)
     rel = "next" if direction == "next" else "previous"
     return f'<{ctx.base_url}/admin/api/{version}/{listing.path}?{urlencode(query)}>; rel="{rel}"'
 
@@ -380,6 +393,20 @@ def _order_sort(filters: Filters) -> Callable[[Order], SortKey]:
 
 Handler = Callable[[Request, str], Reply]
 
+# Scopes per REST resource family (Shopify's REST reference: "Requires ... access scope").
+ORDERS, INVENTORY, LOCATIONS, PRODUCTS = "read_orders", "read_inventory", "read_locations", "read_products"
+PAYMENTS = "read_shopify_payments_payouts"  # disputes too, on REST ("shopify_payments_payouts")
+
+
+def missing_scope(scope: str) -> RestError:
+    """Shopify's answer to a call the app holds no scope for (the body seen in real 403s)."""
+    return RestError(403, f"[API] This action requires merchant approval for {scope} scope.")
+
+
+def holds(ctx: SimContext, scope: str | None) -> bool:
+    """A read scope is held directly or through its write scope."""
+    return scope is None or scope in ctx.scopes or scope.replace("read_", "write_", 1) in ctx.scopes
+
 
 def rest_routes(ctx: SimContext) -> list[BaseRoute]:
     """The REST read endpoints under /admin/api/{version}/."""
@@ -391,24 +418,34 @@ def rest_routes(ctx: SimContext) -> list[BaseRoute]:
         f"Exceeded {rate_text} calls per second for api client. Reduce request rates to resume uninterrupted service."
     )
 
-    def respond(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
+    def admit(request: Request) -> tuple[Response | None, dict[str, str]]:
+        """What every REST call meets first: the token, then the leaky bucket (with its header)."""
+        denied = unauthorized(ctx, request)
+        if denied is not None:
+            return denied, {}
+        accepted, used, wait = ctx.rest_bucket.try_add()
+        headers = {CALL_LIMIT_HEADER: f"{used}/{ctx.rest_bucket.size}"}
+        if not accepted:
+            # Round up to a tenth of a second so a client that waits exactly this long fits.
+            headers["Retry-After"] = f"{max(math.ceil(wait * 10) / 10, 0.1):.1f}"
+            return _response({"errors": throttled_message}, 429, headers), headers
+        return None, headers
+
+    def respond(handler: Handler, scope: str | None) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
-            denied = unauthorized(ctx, request)
-            if denied is not None:
-                return denied
-            accepted, used, wait = ctx.rest_bucket.try_add()
-            headers = {CALL_LIMIT_HEADER: f"{used}/{ctx.rest_bucket.size}"}
+            refused, headers = admit(request)
+            if refused is not None:
+                return refused
             version = request.path_params["version"]
-            if not accepted:
-                # Round up to a tenth of a second so a client that waits exactly this long fits.
-                headers["Retry-After"] = f"{max(math.ceil(wait * 10) / 10, 0.1):.1f}"
-                return _response({"errors": throttled_message}, 429, headers)
             if not VERSION_PATTERN.match(version):
                 return _response({"errors": "Not Found"}, 404, headers)
             # Unknown versions fall forward to the oldest supported one (api-notes section 1).
             served = version if version in ctx.api_versions or version == "unstable" else oldest_version
             headers["X-Shopify-API-Version"] = served
             try:
+                if not holds(ctx, scope):
+                    # ASSUMED: a refused call still counts against the bucket (it reached the API).
+                    raise missing_scope(scope or "")
                 reply = handler(request, version)
             except RestError as error:
                 return _response({"errors": error.errors}, error.status, headers)
@@ -481,6 +518,132 @@ def rest_routes(ctx: SimContext) -> list[BaseRoute]:
         rendered = [_select_fields(payloads.transaction_json(world, order, t), fields) for t in transactions]
         return Reply({"transactions": rendered})
 
+    # tender transactions: money that moved, across orders
+
+    tender_rows = [(order, txn) for order in world.orders for txn in payloads.tenders(order)]
+
+    def select_tenders(filters: Filters) -> list[tuple[Order, Any]]:
+        order_by = filters.get("order", "processed_at DESC").strip().lower()
+        if order_by not in ("processed_at desc", "processed_at asc"):
+            raise RestError(400, {"order": "order must be processed_at ASC or processed_at DESC"})  # ASSUMED
+        since_id = _parse_int("since_id", filters["since_id"]) if "since_id" in filters else None
+        day = _parse_date("processed_at", filters["processed_at"]) if "processed_at" in filters else None
+        window = _time_window(world, filters, "processed_at", lambda row: row[1].processed_at)
+        zone = payloads.shop_zone(world)
+        return [
+            row
+            for row in tender_rows
+            if (since_id is None or row[1].id > since_id)
+            and (day is None or row[1].processed_at.astimezone(zone).date() == day)
+            and window(row)
+        ]
+
+    def tender_sort(filters: Filters) -> Callable[[tuple[Order, Any]], SortKey]:
+        if "since_id" in filters:
+            return lambda row: (row[1].id,)
+        sign = 1 if filters.get("order", "").strip().lower() == "processed_at asc" else -1
+        # ASSUMED: newest first by default ("order" defaults to processed_at DESC).
+        return lambda row: (sign * _micros(row[1].processed_at), sign * row[1].id)
+
+    tenders_listing: Listing[tuple[Order, Any]] = Listing(
+        path="tender_transactions.json",
+        root="tender_transactions",
+        filter_names=("since_id", "processed_at", "processed_at_min", "processed_at_max", "order"),
+        select=select_tenders,
+        sort_key=tender_sort,
+        render=lambda row: payloads.tender_transaction_json(world, row[0], row[1]),
+    )
+
+    def tender_transactions(request: Request, version: str) -> Reply:
+        return list_page(ctx, request, version, tenders_listing)
+
+    # products and variants (REST deprecated them in 2024-04, but connectors still read them)
+
+    available: dict[int, int] = {}
+    for level in world.inventory_levels:
+        available[level.inventory_item_id] = available.get(level.inventory_item_id, 0) + level.quantities.get(
+            "available", 0
+        )
+    variants_of: dict[int, list[Variant]] = {}
+    for variant in sorted(world.variants, key=lambda v: (v.position, v.id)):
+        variants_of.setdefault(variant.product_id, []).append(variant)
+
+    def render_product(product: Product) -> JSON:
+        return payloads.product_json(world, product, variants_of.get(product.id, []), available)
+
+    def select_products(filters: Filters) -> list[Product]:
+        ids = set(_parse_ids("ids", filters["ids"])) if "ids" in filters else None
+        since_id = _parse_int("since_id", filters["since_id"]) if "since_id" in filters else None
+        status = {part.strip().upper() for part in filters.get("status", "").split(",") if part.strip()}
+        exact = {name: filters[name] for name in ("title", "vendor", "handle", "product_type") if name in filters}
+        windows = [
+            _time_window(world, filters, "created_at", lambda p: p.created_at),
+            _time_window(world, filters, "updated_at", lambda p: p.updated_at),
+        ]
+        fields = {"title": "title", "vendor": "vendor", "handle": "handle", "product_type": "product_type"}
+        return [
+            p
+            for p in world.products
+            if (ids is None or p.id in ids)
+            and (since_id is None or p.id > since_id)
+            and (not status or p.status in status)
+            and all(getattr(p, fields[name]) == value for name, value in exact.items())
+            and all(inside(p) for inside in windows)
+        ]
+
+    product_filters = (
+        "ids",
+        "since_id",
+        "status",
+        "title",
+        "vendor",
+        "handle",
+        "product_type",
+        "created_at_min",
+        "created_at_max",
+        "updated_at_min",
+        "updated_at_max",
+    )
+    products_listing: Listing[Product] = Listing(
+        path="products.json",
+        root="products",
+        filter_names=product_filters,
+        select=select_products,
+        # ASSUMED: by id, the order REST product listings come in.
+        sort_key=lambda f: lambda p: (p.id,),
+        render=render_product,
+    )
+
+    def products(request: Request, version: str) -> Reply:
+        return list_page(ctx, request, version, products_listing)
+
+    def products_count(request: Request, version: str) -> Reply:
+        params = request.query_params
+        return Reply({"count": len(select_products({n: params[n] for n in product_filters if n in params}))})
+
+    def find_product(request: Request) -> Product:
+        product = world.products_by_id.get(path_id(request, "product_id"))
+        if product is None:
+            raise NOT_FOUND
+        return product
+
+    def product_one(request: Request, version: str) -> Reply:
+        return single(request, "product", render_product(find_product(request)))
+
+    def product_variants(request: Request, version: str) -> Reply:
+        product = find_product(request)
+        fields = _parse_fields(request.query_params.get("fields"))
+        rendered = [
+            _select_fields(payloads.variant_json(world, v, available.get(v.inventory_item_id, 0)), fields)
+            for v in variants_of.get(product.id, [])
+        ]
+        return Reply({"variants": rendered})
+
+    def variant_one(request: Request, version: str) -> Reply:
+        variant = world.variants_by_id.get(path_id(request, "variant_id"))
+        record = payloads.variant_json(world, variant, available.get(variant.inventory_item_id, 0)) if variant else None
+        return single(request, "variant", record)
+
     # locations
 
     locations_listing: Listing[Location] = Listing(
@@ -499,6 +662,25 @@ def rest_routes(ctx: SimContext) -> list[BaseRoute]:
         location = world.locations_by_id.get(path_id(request, "location_id"))
         record = payloads.location_json(world, location) if location is not None else None
         return single(request, "location", record)
+
+    def locations_count(request: Request, version: str) -> Reply:
+        return Reply({"count": len(world.locations)})
+
+    def location_levels(request: Request, version: str) -> Reply:
+        location_id = path_id(request, "location_id")
+        if location_id not in world.locations_by_id:
+            raise NOT_FOUND
+        listing: Listing[InventoryLevel] = Listing(
+            path=f"locations/{location_id}/inventory_levels.json",
+            root="inventory_levels",
+            filter_names=(),
+            select=lambda f: [lvl for lvl in world.inventory_levels if lvl.location_id == location_id],
+            # ASSUMED: by inventory item id (Shopify does not document the order).
+            sort_key=lambda f: lambda lvl: (lvl.inventory_item_id,),
+            render=lambda lvl: payloads.inventory_level_json(world, lvl),
+            resource=f"locations/{location_id}/inventory_levels",
+        )
+        return list_page(ctx, request, version, listing)
 
     # inventory
 
@@ -635,30 +817,106 @@ def rest_routes(ctx: SimContext) -> list[BaseRoute]:
     def balance(request: Request, version: str) -> Reply:
         return Reply(payloads.balance_json(world))
 
+    disputes = disputes_of(world)
+    disputes_by_id = {d.id: d for d in disputes}
+
+    def select_disputes(filters: Filters) -> list[Dispute]:
+        status = filters.get("status", "").lower()
+        initiated = _parse_date("initiated_at", filters["initiated_at"]) if "initiated_at" in filters else None
+        since_id = _parse_int("since_id", filters["since_id"]) if "since_id" in filters else None
+        last_id = _parse_int("last_id", filters["last_id"]) if "last_id" in filters else None
+        zone = payloads.shop_zone(world)
+        return [
+            d
+            for d in disputes
+            if (not status or d.status.lower() == status)
+            # ASSUMED: initiated_at matches the day the dispute opened, in the shop's timezone.
+            and (initiated is None or d.initiated_at.astimezone(zone).date() == initiated)
+            and (since_id is None or d.id > since_id)
+            and (last_id is None or d.id < last_id)
+        ]
+
+    disputes_listing: Listing[Dispute] = Listing(
+        path="shopify_payments/disputes.json",
+        root="disputes",
+        filter_names=("status", "initiated_at", "since_id", "last_id"),
+        select=select_disputes,
+        # ASSUMED: newest (highest id) first, as Shopify's disputes fixture lists them.
+        sort_key=lambda f: lambda d: (-d.id,),
+        render=lambda d: payloads.dispute_json(world, d),
+    )
+
+    def dispute_list(request: Request, version: str) -> Reply:
+        return list_page(ctx, request, version, disputes_listing)
+
+    def dispute_one(request: Request, version: str) -> Reply:
+        dispute = disputes_by_id.get(path_id(request, "dispute_id"))
+        record = payloads.dispute_json(world, dispute) if dispute is not None else None
+        return single(request, "dispute", record)
+
+    profile = shop_profile(world)
+
+    def shop(request: Request, version: str) -> Reply:
+        return single(request, "shop", payloads.shop_json(world, profile))
+
     def unknown(request: Request, version: str) -> Reply:
         raise NOT_FOUND
 
     prefix = "/admin/api/{version}"
-    table: Sequence[tuple[str, Handler]] = (
-        ("/orders.json", orders),
-        ("/orders/count.json", orders_count),
-        ("/orders/{order_id:int}.json", order_one),
-        ("/orders/{order_id:int}/refunds.json", order_refunds),
-        ("/orders/{order_id:int}/fulfillments.json", order_fulfillments),
-        ("/orders/{order_id:int}/transactions.json", order_transactions),
-        ("/locations.json", locations),
-        ("/locations/{location_id:int}.json", location_one),
-        ("/inventory_levels.json", inventory_levels),
-        ("/inventory_items.json", inventory_items),
-        ("/inventory_items/{item_id:int}.json", inventory_item_one),
-        ("/shopify_payments/payouts.json", payouts),
-        ("/shopify_payments/payouts/{payout_id:int}.json", payout_one),
-        ("/shopify_payments/balance/transactions.json", balance_transactions),
-        ("/shopify_payments/balance.json", balance),
+    table: Sequence[tuple[str, Handler, str | None]] = (
+        ("/shop.json", shop, None),
+        ("/orders.json", orders, ORDERS),
+        ("/orders/count.json", orders_count, ORDERS),
+        ("/orders/{order_id:int}.json", order_one, ORDERS),
+        ("/orders/{order_id:int}/refunds.json", order_refunds, ORDERS),
+        ("/orders/{order_id:int}/fulfillments.json", order_fulfillments, ORDERS),
+        ("/orders/{order_id:int}/transactions.json", order_transactions, ORDERS),
+        ("/tender_transactions.json", tender_transactions, ORDERS),
+        ("/products.json", products, PRODUCTS),
+        ("/products/count.json", products_count, PRODUCTS),
+        ("/products/{product_id:int}.json", product_one, PRODUCTS),
+        ("/products/{product_id:int}/variants.json", product_variants, PRODUCTS),
+        ("/variants/{variant_id:int}.json", variant_one, PRODUCTS),
+        ("/locations.json", locations, LOCATIONS),
+        ("/locations/count.json", locations_count, LOCATIONS),
+        ("/locations/{location_id:int}.json", location_one, LOCATIONS),
+        ("/locations/{location_id:int}/inventory_levels.json", location_levels, INVENTORY),
+        ("/inventory_levels.json", inventory_levels, INVENTORY),
+        ("/inventory_items.json", inventory_items, INVENTORY),
+        ("/inventory_items/{item_id:int}.json", inventory_item_one, INVENTORY),
+        ("/shopify_payments/payouts.json", payouts, PAYMENTS),
+        ("/shopify_payments/payouts/{payout_id:int}.json", payout_one, PAYMENTS),
+        ("/shopify_payments/balance/transactions.json", balance_transactions, PAYMENTS),
+        ("/shopify_payments/balance.json", balance, PAYMENTS),
+        ("/shopify_payments/disputes.json", dispute_list, PAYMENTS),
+        ("/shopify_payments/disputes/{dispute_id:int}.json", dispute_one, PAYMENTS),
+        # Resources connectors also read that the simulated app holds no scope for: Shopify's 403.
+        *((f"/{resource}{{rest:path}}", unknown, scope) for resource, scope in UNGRANTED_RESOURCES),
         # Last: any other GET under the prefix is Shopify's JSON 404, after auth and the bucket.
-        ("/{resource:path}", unknown),
+        ("/{resource:path}", unknown, None),
     )
-    return [Route(prefix + path, respond(handler), methods=["GET"]) for path, handler in table]
+
+    async def access_scopes(request: Request) -> Response:
+        """`GET /admin/oauth/access_scopes.json`: the scopes the token holds (connectors check them
+        before choosing streams). Unversioned; ASSUMED to share the REST bucket and its header."""
+        refused, headers = admit(request)
+        if refused is not None:
+            return refused
+        return _response({"access_scopes": [{"handle": scope} for scope in ctx.scopes]}, 200, headers)
+
+    routes: list[BaseRoute] = [Route("/admin/oauth/access_scopes.json", access_scopes, methods=["GET"])]
+    routes += [Route(prefix + path, respond(handler, scope), methods=["GET"]) for path, handler, scope in table]
+    return routes
+
+
+# REST resources (path prefixes) widely used connectors read, whose scope the simulated app was not
+# granted, so they answer 403 as Shopify would; grant the scope in SimContext.scopes and they 404.
+UNGRANTED_RESOURCES: tuple[tuple[str, str], ...] = (
+    ("customers", "read_customers"),
+    ("draft_orders", "read_draft_orders"),
+    ("gift_cards", "read_gift_cards"),
+    ("price_rules", "read_price_rules"),
+)
 
 
 def _response(body: Any, status: int, headers: dict[str, str]) -> Response:

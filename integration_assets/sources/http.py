@@ -7,6 +7,9 @@ simulator's faults. Clients above it only describe requests and parse results.
 Retried: 429 (after Retry-After, or a backoff when the service says 0), 5xx, timeouts, connection
 errors and 200 responses whose JSON body is truncated. Not retried: other 4xx, which are the
 caller's mistake and raise `ApiError` at once. A 401 gets one chance to renew credentials first.
+A request that is not idempotent (it starts something, such as a Shopify bulk operation) is not
+resent after a failure that may have come after the service acted on it (a read timeout, a 5xx, a
+cut-off reply): `OutcomeUnknown` says so, and the caller looks before it tries again.
 """
 
 from __future__ import annotations
@@ -37,6 +40,14 @@ class ApiError(RuntimeError):
         self.status = status
         where = f"{service} {method} {path}"
         super().__init__(f"{where} failed ({status if status is not None else 'no response'}): {detail}")
+
+
+class OutcomeUnknown(ApiError):
+    """A non-idempotent request failed after it may have reached the service: it may have run."""
+
+
+# Failures after which the request certainly never reached the service: safe to send again.
+NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout)
 
 
 @dataclass
@@ -188,6 +199,7 @@ class HttpApi:
         authenticated: bool = True,
         accept: Callable[[Reply], str | None] | None = None,
         pace: Callable[[], float] | None = None,
+        idempotent: bool = True,
     ) -> Reply:
         """Send until a good reply or the retry budget runs out.
 
@@ -196,6 +208,8 @@ class HttpApi:
         THROTTLED) after the shared checks pass. `pace` is asked before every attempt, retries
         included, how long to wait first: a limiter that knows what this request costs (Shopify's
         point bucket) plans each attempt with it, as `bucket` does for a flat request rate.
+        `idempotent=False` raises `OutcomeUnknown` instead of resending after a failure the service
+        may have acted on; 429s, THROTTLED and connection failures are still retried (nothing ran).
         """
         url = path if path.startswith("http") else f"{self.base_url}/{path.lstrip('/')}"
         shown = self._shown_path(url)
@@ -214,6 +228,8 @@ class HttpApi:
                 response = self._client.request(method, url, params=params, json=json_body, data=form, headers=headers)
             except (httpx.TimeoutException, httpx.TransportError) as exc:
                 status, last_detail = None, type(exc).__name__
+                if not idempotent and not isinstance(exc, NOT_SENT):
+                    raise self._outcome_unknown(method, shown, None, last_detail) from exc
                 self._retry_later(
                     attempt, "timeout" if isinstance(exc, httpx.TimeoutException) else "connection", shown
                 )
@@ -227,6 +243,8 @@ class HttpApi:
                 continue
             if status in RETRYABLE_STATUS:
                 last_detail = f"HTTP {status}"
+                if status != 429 and not idempotent:
+                    raise self._outcome_unknown(method, shown, status, last_detail)
                 if status == 429:
                     self.stats.throttled += 1
                     self._retry_later(attempt, "429", shown, _retry_after(response))
@@ -239,6 +257,8 @@ class HttpApi:
                 body = response.json() if response.content else None
             except (json.JSONDecodeError, UnicodeDecodeError):
                 last_detail = f"truncated or invalid JSON body ({len(response.content)} bytes)"
+                if not idempotent:
+                    raise self._outcome_unknown(method, shown, status, last_detail) from None
                 self._retry_later(attempt, "truncated", shown)
                 continue
             reply = Reply(status, response.headers, body)
@@ -295,6 +315,11 @@ class HttpApi:
         raise ApiError(
             self.service, "GET", shown, status, f"gave up after {self.retry.max_attempts} attempts: {last_detail}"
         )
+
+    def _outcome_unknown(self, method: str, shown: str, status: int | None, detail: str) -> OutcomeUnknown:
+        self.stats.count_fault("outcome_unknown")
+        log.warning("%s %s %s: %s after it may have run; not resent", self.service, method, shown, detail)
+        return OutcomeUnknown(self.service, method, shown, status, f"{detail}; it may have run")
 
     def _retry_later(self, attempt: int, kind: str, shown: str, retry_after: float | None = None) -> None:
         self.stats.count_fault(kind)

@@ -11,7 +11,8 @@ What it takes care of, so callers only ask for a window or a location:
   hold the query's requested cost (known from Shopify's answer to the same query text, estimated
   by the same rules before that), so THROTTLED stays rare; one that comes anyway waits
   (requested - available) / restoreRate and goes again. Page sizes are chosen so that every
-  query's requested cost stays under Shopify's 1000-point limit.
+  query's requested cost stays under Shopify's 1000-point limit. Should Shopify price a query
+  higher than the estimate (MAX_COST_EXCEEDED), the page is halved, remembered and asked again.
 - **Completeness.** Nested connections beyond their first page are fetched with follow-up queries
   (`node(id:) { ... on Order { lineItems(first:, after:) } }`), so an order with 300 lines comes
   back whole. Refund lines, refund transactions and fulfillment lines hang off *lists*
@@ -20,7 +21,10 @@ What it takes care of, so callers only ask for a window or a location:
   then follow-up pages for any that have more. The two paths therefore return the same records.
 - **Bulk.** Windows longer than `bulk_after_days` go through `bulkOperationRunQuery`; the client
   polls `bulkOperation(id:)` with backoff and streams the JSONL result line by line, joining
-  children to their order by `__parentId`.
+  children to their order by `__parentId`. Starting is careful, because a start is not
+  idempotent: a running operation of the same query is reused (extra copies cancelled); a start
+  whose reply was lost (timeout, 5xx) is looked for among the operations begun since, and only
+  sent again if none is ours; "already in progress" (the shop's bulk slots are full) waits.
 
 The client is not thread-safe: use one per thread (the bucket is per shop, so several would
 also compete for the same points).
@@ -38,7 +42,7 @@ from typing import Any, Literal
 import httpx
 from graphql import GraphQLError
 
-from integration_assets.sources.http import ApiClient, ApiError, HttpApi, Reply, RetryPolicy, redact
+from integration_assets.sources.http import ApiClient, ApiError, HttpApi, OutcomeUnknown, Reply, RetryPolicy, redact
 from integration_assets.sources.shopify_models import (
     INVENTORY_QUANTITY_NAMES,
     BalanceTransaction,
@@ -52,6 +56,7 @@ from integration_assets.sources.shopify_models import (
 from integration_assets.sources.shopify_queries import (
     BALANCE_TRANSACTIONS,
     BULK_ORDERS,
+    CANCEL_BULK,
     FRAGMENTS,
     FULFILLMENT_DETAILS,
     INVENTORY_ITEMS,
@@ -63,6 +68,7 @@ from integration_assets.sources.shopify_queries import (
     ORDERS_PAGE,
     PAYOUTS,
     POLL_BULK,
+    RECENT_BULK,
     REFUND_DETAILS,
     RUN_BULK_QUERY,
     document,
@@ -83,6 +89,13 @@ BULK_POLL_FIRST_DELAY = 0.5
 BULK_POLL_MAX_DELAY = 15.0
 BULK_WAIT_LIMIT_SECONDS = 6 * 3600.0
 BULK_FAILED = frozenset({"FAILED", "CANCELED", "CANCELING", "EXPIRED"})
+BULK_LIVE = frozenset({"CREATED", "RUNNING"})
+BULK_SLOTS_TAKEN = frozenset({"LIMIT_REACHED", "OPERATION_IN_PROGRESS"})
+
+
+class QueryTooCostly(ApiError):
+    """Shopify priced the query above its single-query limit (MAX_COST_EXCEEDED)."""
+
 
 # --- the point bucket, as last seen ---------------------------------------------------------------
 
@@ -152,6 +165,7 @@ class ShopifyClient(ApiClient):
         bulk_after_days: int = 7,
         retry: RetryPolicy | None = None,
         nested_page_size: int = 10,
+        cost_budget: int = COST_BUDGET,
         preorder_metafield: str = "custom.preorder",
         transport: httpx.BaseTransport | None = None,
         seed: int | None = None,
@@ -168,6 +182,7 @@ class ShopifyClient(ApiClient):
         self.page_size = page_size
         self.nested_page_size = nested_page_size
         self.bulk_after_days = bulk_after_days
+        self.cost_budget = cost_budget
         self._static_token = access_token or None
         self._client_id = client_id
         self._client_secret = client_secret
@@ -256,8 +271,11 @@ class ShopifyClient(ApiClient):
         """`operation` with the fragments it uses, this client's preorder metafield filled in."""
         return document(operation, self._fragments)
 
-    def graphql(self, operation: str, query: str, variables: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        """Run one query (paced by the point bucket) and return its `data`; errors raise ApiError."""
+    def graphql(
+        self, operation: str, query: str, variables: Mapping[str, Any] | None = None, *, idempotent: bool = True
+    ) -> dict[str, Any]:
+        """Run one query (paced by the point bucket) and return its `data`; errors raise ApiError
+        (QueryTooCostly for MAX_COST_EXCEEDED; OutcomeUnknown when a mutation may have run)."""
         variables = dict(variables or {})
         key = (query, _list_sizes(variables))
 
@@ -298,7 +316,12 @@ class ShopifyClient(ApiClient):
             return None
 
         reply = self._http.request(
-            "POST", self._graphql_path, json_body={"query": query, "variables": variables}, accept=accept, pace=pace
+            "POST",
+            self._graphql_path,
+            json_body={"query": query, "variables": variables},
+            accept=accept,
+            pace=pace,
+            idempotent=idempotent,
         )
         body = reply.body
         if not isinstance(body, dict):
@@ -307,16 +330,16 @@ class ShopifyClient(ApiClient):
         actual = cost.get("actualQueryCost")
         if isinstance(actual, int | float):
             self.stats.cost_points += actual
-        if isinstance(cost.get("requestedQueryCost"), int):
-            self.query_costs[operation] = max(self.query_costs.get(operation, 0), cost["requestedQueryCost"])
         errors = body.get("errors")
         if errors:
-            raise ApiError(
-                SERVICE, "POST", "/" + self._graphql_path, reply.status, f"{operation}: {self._error_text(errors)}"
-            )
+            kind = QueryTooCostly if "MAX_COST_EXCEEDED" in _error_codes(body) else ApiError
+            detail = f"{operation}: {self._error_text(errors)}"
+            raise kind(SERVICE, "POST", "/" + self._graphql_path, reply.status, detail)
         data = body.get("data")
         if not isinstance(data, dict):
             raise ApiError(SERVICE, "POST", "/" + self._graphql_path, reply.status, f"{operation}: no data")
+        if isinstance(cost.get("requestedQueryCost"), int):  # a query Shopify ran
+            self.query_costs[operation] = max(self.query_costs.get(operation, 0), cost["requestedQueryCost"])
         _event(
             logging.DEBUG,
             "graphql",
@@ -352,11 +375,11 @@ class ShopifyClient(ApiClient):
         if cache_key in self._fitted:
             return self._fitted[cache_key]
         low, high = 1, cap
-        if estimate_cost(build(1)) > COST_BUDGET:
+        if estimate_cost(build(1)) > self.cost_budget:
             raise ValueError("even a page of one exceeds the query cost limit")
         while low < high:
             middle = (low + high + 1) // 2
-            if estimate_cost(build(middle)) <= COST_BUDGET:
+            if estimate_cost(build(middle)) <= self.cost_budget:
                 low = middle
             else:
                 high = middle - 1
@@ -370,20 +393,52 @@ class ShopifyClient(ApiClient):
             low, high = 1, MAX_NODES_IDS
             while low < high:
                 middle = (low + high + 1) // 2
-                if estimate_cost(query, {"ids": [""] * middle}) <= COST_BUDGET:
+                if estimate_cost(query, {"ids": [""] * middle}) <= self.cost_budget:
                     low = middle
                 else:
                     high = middle - 1
             self._fitted[cache_key] = low
         return self._fitted[cache_key]
 
+    def _shrink(self, key: tuple[str, int], size: int, operation: str) -> None:
+        """Shopify priced a query of `size` above its limit: remember half of it for this query."""
+        if size <= 1:
+            raise self._failure(f"{operation}: even one record a page exceeds the query cost limit")
+        self._fitted[key] = size // 2
+        self.stats.count_fault("max_cost_exceeded")
+        _event(logging.WARNING, "max_cost_exceeded", operation=operation, first=size, retry_with=size // 2)
+
+    def _sized(
+        self,
+        operation: str,
+        build: Callable[[int], str],
+        cap: int,
+        variables: Mapping[str, Any],
+        want: int | None = None,
+    ) -> tuple[dict[str, Any], int]:
+        """Run `build(size)` for the largest size that fits the budget (at most `want`), and the
+        size used; MAX_COST_EXCEEDED halves the size, remembered for the rest of the sync."""
+        while True:
+            size = self._fit(build, cap)
+            if want is not None:
+                size = min(size, max(1, want))
+            try:
+                return self.graphql(operation, build(size), variables), size
+            except QueryTooCostly:
+                self._shrink((build(1), cap), size, operation)
+
     def _pages(
-        self, operation: str, query: str, variables: Mapping[str, Any], path: Sequence[str]
+        self,
+        operation: str,
+        build: Callable[[int], str],
+        variables: Mapping[str, Any],
+        path: Sequence[str],
+        cap: int | None = None,
     ) -> Iterator[list[dict[str, Any]]]:
         """The node lists of a connection at `path` in the data, page after page (none if its parent is null)."""
         cursor: str | None = None
         while True:
-            data = self.graphql(operation, query, {**variables, "cursor": cursor})
+            data, _ = self._sized(operation, build, cap or self.page_size, {**variables, "cursor": cursor})
             connection: Any = data
             for step in path:
                 connection = connection.get(step) if isinstance(connection, dict) else None
@@ -424,12 +479,11 @@ class ShopifyClient(ApiClient):
                 NESTED_PAGE % {"type": parent_type, "field": field, "first": first, "fragment": fragment}
             )
 
-        largest = self._fit(build, MAX_PAGE_SIZE)
         size = max(1, previous)
         items: list[dict[str, Any]] = []
         while cursor:
-            size = min(largest, size * 2)
-            data = self.graphql(f"{parent_type}.{field}", build(size), {"id": parent_id, "cursor": cursor})
+            variables = {"id": parent_id, "cursor": cursor}
+            data, size = self._sized(f"{parent_type}.{field}", build, MAX_PAGE_SIZE, variables, want=size * 2)
             parent = data.get("node")
             if not isinstance(parent, dict) or not isinstance(parent.get(field), dict):
                 raise self._failure(f"{parent_id} vanished while paging {field}")
@@ -445,10 +499,15 @@ class ShopifyClient(ApiClient):
         """Fetch each parent's connections (first pages by `nodes(ids:)` in batches, then the rest)."""
         by_id = {parent["id"]: parent for parent in parents}
         ids = list(by_id)
-        batch = self._fit_batch(query)
-        for start in range(0, len(ids), batch):
-            chunk = ids[start : start + batch]
-            nodes = self.graphql(operation, query, {"ids": chunk}).get("nodes")
+        start = 0
+        while start < len(ids):
+            chunk = ids[start : start + self._fit_batch(query)]
+            try:
+                nodes = self.graphql(operation, query, {"ids": chunk}).get("nodes")
+            except QueryTooCostly:
+                self._shrink((query, -1), len(chunk), operation)
+                continue
+            start += len(chunk)
             if not isinstance(nodes, list) or len(nodes) != len(chunk):
                 raise self._failure(f"{operation}: nodes do not match ids")
             for wanted, node in zip(chunk, nodes, strict=True):
@@ -505,9 +564,8 @@ class ShopifyClient(ApiClient):
         def build(first: int) -> str:
             return self.document(ORDERS_PAGE % {"first": first, "lines": lines, "shipping": shipping})
 
-        query = build(self._fit(build, self.page_size))
         orders: list[dict[str, Any]] = []
-        for page in self._pages("OrdersPage", query, {"query": search}, ("orders",)):
+        for page in self._pages("OrdersPage", build, {"query": search}, ("orders",)):
             for order in page:
                 self._take_connection("Order", order, "lineItems")
                 self._take_connection("Order", order, "shippingLines")
@@ -540,14 +598,67 @@ class ShopifyClient(ApiClient):
             orders[parent][fields[kind]].append(child)
         return list(orders.values())
 
+    def _recent_bulk(self) -> list[dict[str, Any]]:
+        """The shop's recent bulk queries, newest first (id, status, query, createdAt)."""
+        data = self.graphql("RecentBulkOperations", RECENT_BULK)
+        return [op for op in _nodes(data.get("bulkOperations"), "bulkOperations") if isinstance(op, dict)]
+
+    def _adopt(self, candidates: list[dict[str, Any]], why: str) -> str:
+        """Take over one operation of our query (the furthest along, then the oldest) and cancel the
+        other copies, which would only spend the shop's bulk slots on the same work."""
+        rank = {"COMPLETED": 0, "RUNNING": 1, "CREATED": 2}
+        ordered = sorted(candidates, key=lambda op: (rank.get(op.get("status"), 3), str(op.get("createdAt"))))
+        kept, extras = ordered[0], ordered[1:]
+        for extra in extras:
+            if extra.get("status") in BULK_LIVE:
+                self.graphql("CancelBulk", CANCEL_BULK, {"id": extra["id"]})
+                _event(logging.INFO, "bulk_cancelled", operation=extra["id"], reason="duplicate")
+        _event(logging.INFO, "bulk_reused", operation=kept["id"], status=kept.get("status"), reason=why)
+        return str(kept["id"])
+
+    def _start_bulk(self, bulk_query: str) -> str:
+        """The id of a bulk operation running `bulk_query`: a live one reused, or a new one.
+
+        The start mutation is not idempotent, so it is never resent blindly: after a reply that
+        did not come back, the operations begun since are listed and one with our query is taken.
+        "Already in progress" (every bulk slot of the shop taken) waits with backoff.
+        """
+        recent = self._recent_bulk()
+        live = [op for op in recent if op.get("query") == bulk_query and op.get("status") in BULK_LIVE]
+        if live:
+            return self._adopt(live, "already running")
+        known = {op.get("id") for op in recent}
+        delay = BULK_POLL_FIRST_DELAY
+        deadline = self._clock() + BULK_WAIT_LIMIT_SECONDS
+        while True:
+            try:
+                data = self.graphql("RunBulkQuery", RUN_BULK_QUERY, {"query": bulk_query}, idempotent=False)
+            except OutcomeUnknown as exc:
+                _event(logging.WARNING, "bulk_start_reply_lost", detail=str(exc))
+                begun = [op for op in self._recent_bulk() if op.get("id") not in known]
+                mine = [op for op in begun if op.get("query") == bulk_query and op.get("status") not in BULK_FAILED]
+                if mine:
+                    return self._adopt(mine, "start reply lost")
+            else:
+                started = data.get("bulkOperationRunQuery")
+                if not isinstance(started, dict):
+                    raise self._failure(f"bulk query refused: {started}")
+                errors = started.get("userErrors") or []
+                if started.get("bulkOperation") and not errors:
+                    operation_id = str(started["bulkOperation"]["id"])
+                    _event(logging.INFO, "bulk_started", operation=operation_id)
+                    return operation_id
+                if not any(isinstance(e, dict) and e.get("code") in BULK_SLOTS_TAKEN for e in errors):
+                    raise self._failure(f"bulk query refused: {errors}")
+                _event(logging.INFO, "bulk_slots_taken", wait=delay, detail=errors[0].get("message"))
+            if self._clock() > deadline:
+                raise self._failure("bulk query could not start before the wait limit")
+            self._http.wait(delay)
+            delay = min(delay * 2, BULK_POLL_MAX_DELAY)
+
     def _run_bulk(self, bulk_query: str) -> str | None:
-        """Start a bulk query, wait for it, and return its result URL (None when it found nothing)."""
-        started = self.graphql("RunBulkQuery", RUN_BULK_QUERY, {"query": bulk_query})["bulkOperationRunQuery"]
-        if not isinstance(started, dict) or started.get("userErrors") or not started.get("bulkOperation"):
-            errors = (started or {}).get("userErrors") if isinstance(started, dict) else started
-            raise self._failure(f"bulk query refused: {errors}")
-        operation_id = started["bulkOperation"]["id"]
-        _event(logging.INFO, "bulk_started", operation=operation_id)
+        """Start (or reuse) a bulk query, wait for it, and return its result URL (None when it found nothing)."""
+        operation_id = self._start_bulk(bulk_query)
         delay = BULK_POLL_FIRST_DELAY
         deadline = self._clock() + BULK_WAIT_LIMIT_SECONDS
         while True:
@@ -570,16 +681,16 @@ class ShopifyClient(ApiClient):
 
     def locations(self) -> Parsed[Location]:
         """Every location, inactive and fulfillment-service ("legacy") ones included."""
-        query = self._page_query(lambda n: LOCATIONS % {"first": n})
-        raws = [node for page in self._pages("Locations", query, {}, ("locations",)) for node in page]
+        build = self._page_query(lambda n: LOCATIONS % {"first": n})
+        raws = [node for page in self._pages("Locations", build, {}, ("locations",)) for node in page]
         return parse_records(Location, "location", raws, _record_id)
 
     def inventory_items(self) -> Parsed[InventoryItem]:
         """Every inventory item with its variants, their products and the preorder metafield."""
         variants = min(self.nested_page_size, 3)  # an item has one variant, rarely a few (2026-01)
-        query = self._page_query(lambda n: INVENTORY_ITEMS % {"first": n, "variants": variants})
+        build = self._page_query(lambda n: INVENTORY_ITEMS % {"first": n, "variants": variants})
         raws: list[dict[str, Any]] = []
-        for page in self._pages("InventoryItems", query, {}, ("inventoryItems",)):
+        for page in self._pages("InventoryItems", build, {}, ("inventoryItems",)):
             for item in page:
                 self._take_connection("InventoryItem", item, "variants")
                 raws.append(item)
@@ -588,13 +699,13 @@ class ShopifyClient(ApiClient):
     def inventory_levels(self, location_id: int) -> Parsed[InventoryLevel]:
         """One location's levels: every named quantity, its item and when it changed."""
         names = json.dumps(list(INVENTORY_QUANTITY_NAMES))
-        query = self._page_query(lambda n: INVENTORY_LEVELS % {"first": n, "names": names})
+        build = self._page_query(lambda n: INVENTORY_LEVELS % {"first": n, "names": names})
         location = f"gid://shopify/Location/{int(location_id)}"
         data_path = ("location", "inventoryLevels")
         raws: list[dict[str, Any]] = []
         cursor: str | None = None
         while True:
-            data = self.graphql("InventoryLevels", query, {"location": location, "cursor": cursor})
+            data, _ = self._sized("InventoryLevels", build, self.page_size, {"location": location, "cursor": cursor})
             if data.get("location") is None:
                 raise self._failure(f"no location {location_id}")
             connection = data[data_path[0]][data_path[1]]
@@ -608,10 +719,10 @@ class ShopifyClient(ApiClient):
 
     def payouts(self, start: dt.date, end: dt.date) -> Parsed[Payout]:
         """Payouts dated in [start, end] (both inclusive); none when the shop has no Shopify Payments."""
-        query = self._page_query(lambda n: PAYOUTS % {"first": n})
+        build = self._page_query(lambda n: PAYOUTS % {"first": n})
         search = f"date:>={start.isoformat()} date:<={end.isoformat()}"
         path = ("shopifyPaymentsAccount", "payouts")
-        raws = [node for page in self._pages("Payouts", query, {"query": search}, path) for node in page]
+        raws = [node for page in self._pages("Payouts", build, {"query": search}, path) for node in page]
         return parse_records(Payout, "payout", raws, _record_id)
 
     def balance_transactions(self, start: dt.datetime, end: dt.datetime) -> Parsed[BalanceTransaction]:
@@ -631,16 +742,18 @@ class ShopifyClient(ApiClient):
         return parsed
 
     def _balance_transactions(self, search: str, sort: str) -> Parsed[BalanceTransaction]:
-        query = self._page_query(lambda n: BALANCE_TRANSACTIONS % {"first": n, "sort": sort})
+        build = self._page_query(lambda n: BALANCE_TRANSACTIONS % {"first": n, "sort": sort})
         path = ("shopifyPaymentsAccount", "balanceTransactions")
-        raws = [node for page in self._pages("BalanceTransactions", query, {"query": search}, path) for node in page]
+        raws = [node for page in self._pages("BalanceTransactions", build, {"query": search}, path) for node in page]
         return parse_records(BalanceTransaction, "balance_transaction", raws, _record_id)
 
-    def _page_query(self, operation: Callable[[int], str]) -> str:
+    def _page_query(self, operation: Callable[[int], str]) -> Callable[[int], str]:
+        """The full document (fragments included) for a page of `first` records."""
+
         def build(first: int) -> str:
             return self.document(operation(first))
 
-        return build(self._fit(build, self.page_size))
+        return build
 
 
 # --- helpers --------------------------------------------------------------------------------------

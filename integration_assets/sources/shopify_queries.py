@@ -133,6 +133,18 @@ RUN_BULK_QUERY = """mutation RunBulkQuery($query: String!) {
   bulkOperationRunQuery(query: $query) { bulkOperation { id status } userErrors { field message code } }
 }"""
 
+# Recent bulk queries, newest first: to find one whose start reply was lost, or one to reuse.
+# ASSUMED: `BulkOperation.query` gives back the query text exactly as it was submitted.
+RECENT_BULK = """query RecentBulkOperations {
+  bulkOperations(first: 25, sortKey: CREATED_AT, reverse: true, query: "operation_type:QUERY") {
+    nodes { id status query createdAt }
+  }
+}"""
+
+CANCEL_BULK = """mutation CancelBulk($id: ID!) {
+  bulkOperationCancel(id: $id) { bulkOperation { id status } userErrors { field message } }
+}"""
+
 POLL_BULK = """query BulkOperation($id: ID!) {
   bulkOperation(id: $id) { id status errorCode objectCount rootObjectCount url partialDataUrl }
 }"""

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
+import httpx
 import pytest
 
 from integration_assets.main_run import RunSummary, run_main
@@ -38,23 +39,38 @@ class Landed:
     instance: dg.DagsterInstance
 
     def rows(self, source: str, entity: str, where: str = "true") -> list[dict]:
-        depth = "*/*/*.parquet" if entity in ("inventory", "inventory_levels") else "*/*.parquet"
-        pattern = self.root / "lake" / source / entity / depth
-        relation = duckdb.sql(f"select * from read_parquet('{pattern}', hive_partitioning = true) where {where}")
-        return [dict(zip(relation.columns, row, strict=True)) for row in relation.fetchall()]
+        return _lake_rows(self.root, source, entity, where)
+
+
+def _lake_rows(root: Path, source: str, entity: str, where: str = "true") -> list[dict]:
+    depth = "*/*/*.parquet" if entity in ("inventory", "inventory_levels") else "*/*.parquet"
+    pattern = root / "lake" / source / entity / depth
+    relation = duckdb.sql(f"select * from read_parquet('{pattern}', hive_partitioning = true) where {where}")
+    return [dict(zip(relation.columns, row, strict=True)) for row in relation.fetchall()]
 
 
 def _serve(
-    world: World, tmp: Path, faults: dict[str, float] | None = None, corrupt: list[Corruption] | None = None
+    world: World,
+    tmp: Path,
+    faults: dict[str, float] | None = None,
+    corrupt: list[Corruption] | None = None,
+    lost_bulk_starts: int = 0,
 ) -> RunningSimulator:
     ctx = SimContext.build(world, plan="plus")
     ctx.seeds_dir = write_seeds(world.seeds, tmp / "seeds")
-    if faults:
-        ctx.faults = FaultPlan(world.seed, faults, timeout_seconds=0.3)
+    if faults or lost_bulk_starts:
+        ctx.faults = FaultPlan(world.seed, faults or {}, timeout_seconds=0.3, lost_bulk_starts=lost_bulk_starts)
     ctx.corruptions = corrupt or []
     # Lift the warehouse APIs' assumed limits: pacing is tested in the client tests.
     ctx.mintsoft_bucket.size = ctx.inventory_planner_bucket.size = 10_000
     return serve_in_thread(ctx)
+
+
+def _point_at(sim: RunningSimulator, root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The environment a run reads: the simulator's variables and the data folder."""
+    for name, value in simulator_env(sim.ctx).items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("INTEGRATION_DATA_DIR", str(root))
 
 
 def _run(
@@ -63,14 +79,13 @@ def _run(
     instance: dg.DagsterInstance,
     monkeypatch: pytest.MonkeyPatch,
     start: dt.date | None = None,
+    end: dt.date | None = None,
 ) -> RunSummary:
-    for name, value in simulator_env(sim.ctx).items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.setenv("INTEGRATION_DATA_DIR", str(root))
+    _point_at(sim, root, monkeypatch)
     monkeypatch.setenv("MINTSOFT_REQUESTS_PER_SECOND", "200")
     monkeypatch.setenv("INVENTORY_PLANNER_REQUESTS_PER_SECOND", "200")
     dates = sim.ctx.world.size.dates
-    return run_main(start or dates[0], dates[-1], instance=instance)
+    return run_main(start or dates[0], end or dates[-1], instance=instance)
 
 
 @pytest.fixture(scope="module", params=[7, 11], ids=["seed7", "seed11"])
@@ -253,6 +268,45 @@ def test_a_faulty_api_lands_exactly_what_a_clean_one_does(
     assert _lake_contents(tmp_path / "faulty" / "data") == expected
 
 
+def _bulk_operations(sim: RunningSimulator) -> list[dict]:
+    """The bulk operations the simulated shop ran, as Shopify lists them."""
+    response = httpx.post(
+        f"{sim.url}/admin/api/2026-01/graphql.json",
+        json={"query": "{ bulkOperations(first: 50) { nodes { id status } } }"},
+        headers={"X-Shopify-Access-Token": sim.ctx.credentials.access_token},
+        timeout=30,
+    )
+    return response.json()["data"]["bulkOperations"]["nodes"]
+
+
+def test_a_faulty_api_with_a_lost_bulk_start_lands_what_a_clean_one_does(
+    tmp_path: Path, small_world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The acceptance run of issue 11: 429s, 500s and timeouts, orders read by bulk operation, and
+    the reply to the first bulk start lost after Shopify started it: the same lake, and no
+    operation run twice."""
+    monkeypatch.setenv("SHOPIFY_BULK_AFTER_DAYS", "0")  # every orders read goes through bulk
+    clean = _serve(small_world, tmp_path / "clean")
+    faulty = _serve(small_world, tmp_path / "faulty", faults=FAULTS, lost_bulk_starts=1)
+    try:
+        first = _run(clean, tmp_path / "clean" / "data", dg.DagsterInstance.ephemeral(), monkeypatch)
+        second = _run(faulty, tmp_path / "faulty" / "data", dg.DagsterInstance.ephemeral(), monkeypatch)
+        clean_operations, faulty_operations = _bulk_operations(clean), _bulk_operations(faulty)
+    finally:
+        clean.stop()
+        faulty.stop()
+    assert first.success and second.success, second.failures
+    injected = faulty.ctx.faults_injected
+    assert injected["bulk_start_lost"] == 1, injected
+    assert sum(injected[kind] for kind in ("429", "500", "timeout")) >= 3, injected
+    assert len(clean_operations) >= 1
+    assert [op["status"] for op in faulty_operations] == [op["status"] for op in clean_operations]
+    assert {op["status"] for op in faulty_operations} == {"COMPLETED"}
+    expected = _lake_contents(tmp_path / "clean" / "data")
+    assert len(expected) >= 20
+    assert _lake_contents(tmp_path / "faulty" / "data") == expected
+
+
 def test_a_bad_record_is_quarantined_and_the_rest_land(
     tmp_path: Path, small_world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -292,6 +346,76 @@ def test_rematerializing_replaces_the_partition(
         ).fetchall()
     ]
     assert len(ids) == len(set(ids))
+
+
+def _latest_metadata(instance: dg.DagsterInstance, key: list[str], date: dt.date) -> dict:
+    records = instance.fetch_materializations(
+        dg.AssetRecordsFilter(asset_key=dg.AssetKey(key), asset_partitions=[date.isoformat()]), limit=1
+    ).records
+    return {name: value.value for name, value in records[0].asset_materialization.metadata.items()}
+
+
+def _sync_mintsoft(
+    sim: RunningSimulator,
+    root: Path,
+    instance: dg.DagsterInstance,
+    monkeypatch: pytest.MonkeyPatch,
+    first: dt.date,
+    last: dt.date,
+) -> None:
+    """Materialize only Mintsoft orders and returns for [first, last], as one run."""
+    from integration_assets.assets.mintsoft import mintsoft_orders, mintsoft_returns
+    from integration_assets.resources import build_resources
+
+    _point_at(sim, root, monkeypatch)
+    resources = build_resources()
+    result = dg.materialize(
+        [mintsoft_orders, mintsoft_returns],
+        instance=instance,
+        resources={"mintsoft": resources["mintsoft"], "lake": resources["lake"]},
+        tags={
+            "dagster/asset_partition_range_start": first.isoformat(),
+            "dagster/asset_partition_range_end": last.isoformat(),
+        },
+    )
+    assert result.success
+
+
+def test_mintsoft_orders_and_returns_read_from_the_first_incomplete_date(
+    tmp_path: Path, small_world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first_day, last_day = small_world.size.dates[0], small_world.size.dates[-1]
+    sim = _serve(small_world, tmp_path)
+    instance = dg.DagsterInstance.ephemeral()
+    root = tmp_path / "data"
+    try:
+        _sync_mintsoft(sim, root, instance, monkeypatch, first_day, first_day)  # yesterday's daily run
+        _sync_mintsoft(sim, root, instance, monkeypatch, first_day, last_day)  # then the whole range
+        after_range = {name: _latest_metadata(instance, ["mintsoft", name], last_day) for name in ("orders", "returns")}
+        # Read in two pieces, the lake holds what one full read lands: every order and return once.
+        orders = _lake_rows(root, "mintsoft", "orders")
+        returns = _lake_rows(root, "mintsoft", "returns")
+        _sync_mintsoft(sim, root, instance, monkeypatch, first_day, last_day)  # again: nothing left to read
+        again = _latest_metadata(instance, ["mintsoft", "orders"], last_day)
+        monkeypatch.setenv("MINTSOFT_INCREMENTAL", "false")
+        _sync_mintsoft(sim, root, instance, monkeypatch, first_day, last_day)  # a repair re-reads the range
+        repair = _latest_metadata(instance, ["mintsoft", "orders"], last_day)
+    finally:
+        sim.stop()
+    for metadata in after_range.values():
+        assert metadata["dates_already_complete"] == 1
+        assert metadata["read_since"] == day_bounds(last_day)[0].isoformat()
+    assert again["dates_already_complete"] == len(small_world.size.dates)
+    assert again["read_since"] == "nothing to read" and again["rows"] == 0 and "requests" not in again
+    assert repair["dates_already_complete"] == 0 and repair["read_since"] == day_bounds(first_day)[0].isoformat()
+    start, end = _window(small_world)
+    assert sorted(r["id"] for r in orders) == sorted(
+        o.id for o in small_world.mintsoft_orders if start <= o.last_updated < end
+    )
+    assert sorted(r["id"] for r in returns) == sorted(
+        r.id for r in small_world.mintsoft_returns if start <= r.received_at < end
+    )
+    assert len(returns) >= 1
 
 
 def test_dagster_cli_materializes_one_location_partition(tmp_path: Path, small_world: World) -> None:

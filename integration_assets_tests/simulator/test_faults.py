@@ -122,6 +122,7 @@ def test_each_service_fails_in_its_own_style_and_sim_endpoints_never_fail(small_
         ("429=abc", "rate for 429 must be a number"),
         ("500=1.5", "between 0 and 1"),
         ("429=0.6,500=0.6", "more than 1"),
+        ("bulk_start_lost=0.5", "bulk_start_lost takes a count"),
     ],
 )
 def test_bad_fault_specs_are_clear_errors(spec: str, message: str) -> None:
@@ -131,4 +132,6 @@ def test_bad_fault_specs_are_clear_errors(spec: str, message: str) -> None:
 
 def test_fault_spec_parses() -> None:
     plan = FaultPlan.parse("429=0.05, 500=0.02,timeout=0.01,truncate=0.01", seed=2, timeout_seconds=5)
-    assert plan.rates == RATES and plan.timeout_seconds == 5
+    assert plan.rates == RATES and plan.timeout_seconds == 5 and plan.lost_bulk_starts == 0
+    lost = FaultPlan.parse("429=0.05,bulk_start_lost=2", seed=2)
+    assert lost.rates == {"429": 0.05} and lost.lost_bulk_starts == 2

@@ -37,36 +37,10 @@ from integration_assets.simulator.world import (
     original_totals,
 )
 from integration_assets_tests.clocks import FakeClock
+from integration_assets_tests.shopify_http import Client, page_all
 
 VERSION = "2026-01"
 MONEY_STRING = re.compile(r"^-?\d+\.\d+$")
-
-
-class Client:
-    """A minimal GraphQL client over httpx."""
-
-    def __init__(self, sim: RunningSimulator, token: str | None = None) -> None:
-        self.sim = sim
-        self.token = sim.ctx.credentials.access_token if token is None else token
-        self.http = httpx.Client(base_url=sim.url, timeout=30)
-
-    def post(self, query: str, variables: dict[str, Any] | None = None, version: str = VERSION) -> httpx.Response:
-        headers = {"X-Shopify-Access-Token": self.token} if self.token else {}
-        return self.http.post(
-            f"/admin/api/{version}/graphql.json",
-            json={"query": query, "variables": variables or {}},
-            headers=headers,
-        )
-
-    def __call__(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
-        response = self.post(query, variables)
-        assert response.status_code == 200, response.text
-        return response.json()
-
-    def data(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
-        body = self(query, variables)
-        assert "errors" not in body, body["errors"]
-        return body["data"]
 
 
 # --- fixtures ----------------------------------------------------------------------------------
@@ -92,32 +66,6 @@ def own_simulator(world: World, plan: str = "standard", clock: FakeClock | None 
 
 def gid(kind: str, id_: int) -> str:
     return f"gid://shopify/{kind}/{id_}"
-
-
-def page_all(
-    client: Client, query: str, path: str, variables: dict[str, Any] | None = None, backward: bool = False
-) -> list[dict[str, Any]]:
-    """Every node of a connection, following cursors forwards (or backwards)."""
-    nodes: list[dict[str, Any]] = []
-    cursor: str | None = None
-    for _ in range(500):
-        data = client.data(query, {**(variables or {}), "cursor": cursor})
-        connection = data
-        for part in path.split("."):
-            connection = connection[part]
-        page = [edge["node"] for edge in connection["edges"]]
-        info = connection["pageInfo"]
-        if backward:
-            nodes = page + nodes
-            if not info["hasPreviousPage"]:
-                return nodes
-            cursor = info["startCursor"]
-        else:
-            nodes += page
-            if not info["hasNextPage"]:
-                return nodes
-            cursor = info["endCursor"]
-    raise AssertionError("paging did not end")
 
 
 FORWARD_ORDERS = """

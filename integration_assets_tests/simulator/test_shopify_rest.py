@@ -33,6 +33,7 @@ from integration_assets.simulator.world import (
 )
 from integration_assets_tests.clocks import FakeClock, TickingClock
 from integration_assets_tests.page_sizes import awkward_limit
+from integration_assets_tests.shopify_http import fetch_all, links
 
 SEED = 7
 VERSION = "2026-01"
@@ -76,27 +77,6 @@ def frozen(world: World) -> Iterator[tuple[RunningSimulator, FakeClock, httpx.Cl
 
 
 # --- helpers -----------------------------------------------------------------------------------
-
-_LINK_PART = re.compile(r'<([^>]+)>; rel="(next|previous)"')
-
-
-def links(response: httpx.Response) -> dict[str, str]:
-    header = response.headers.get("link")
-    return {rel: url for url, rel in _LINK_PART.findall(header)} if header else {}
-
-
-def fetch_all(http: httpx.Client, path: str, root: str, params: dict[str, str] | None = None) -> tuple[list[dict], int]:
-    """Follow rel="next" to the end; returns the records and the number of pages."""
-    response = http.get(path, params=params)
-    assert response.status_code == 200, response.text
-    records = list(response.json()[root])
-    pages = 1
-    while "next" in links(response):
-        response = http.get(links(response)["next"])
-        assert response.status_code == 200, response.text
-        records.extend(response.json()[root])
-        pages += 1
-    return records, pages
 
 
 def rest_status(order: Order) -> str:
