@@ -1,0 +1,210 @@
+"""Hand-built Shopify Payments books: payouts, balance transactions and the orders they settle,
+written straight into a raw lake with the extraction assets' own table layouts, so the finance
+models can be run on cases whose journals are worked out by hand."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from integration_assets.assets import payments_tables, shopify_tables
+from integration_assets.lake import partition_dir, with_lineage, write_partition
+from integration_assets.raw_tables import RawTable
+
+SYNCED_AT = dt.datetime(2026, 12, 5, 6, 0, tzinfo=dt.UTC)
+
+
+def money(text: str | int) -> Decimal:
+    return Decimal(str(text)).quantize(Decimal("0.01"))
+
+
+def at(day: str, hour: int = 12) -> dt.datetime:
+    return dt.datetime.combine(dt.date.fromisoformat(day), dt.time(hour), dt.UTC)
+
+
+@dataclass
+class Books:
+    """Rows per raw table and date, written by `write`."""
+
+    rows: dict[tuple[RawTable, str], list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
+    next_id: int = 9_000_000
+
+    def _id(self) -> int:
+        self.next_id += 1
+        return self.next_id
+
+    def order(
+        self,
+        order_id: int,
+        day: str,
+        *,
+        lines: list[tuple[str, str, bool]],  # (discounted_total, tax, is_gift_card)
+        taxes: list[tuple[str, str, str]] = (),  # (title, rate, amount)
+        shipping: tuple[str, str] | None = None,  # (price, tax)
+        tenders: list[tuple[str, str]] = (),  # (gateway, amount): successful sales
+        currency: str = "GBP",
+        presentment: str | None = None,
+        taxes_included: bool = True,
+    ) -> dict[str, int]:
+        """One order and its children; returns the ids of its tender transactions by gateway."""
+        table = (shopify_tables.ORDERS, day)
+        self.rows[table].append(
+            {
+                "id": order_id,
+                "name": f"#{order_id % 10000}",
+                "created_at": at(day, 9),
+                "updated_at": at(day, 9),
+                "processed_at": at(day, 9),
+                "test": False,
+                "edited": False,
+                "currency_code": currency,
+                "presentment_currency_code": presentment or currency,
+                "taxes_included": taxes_included,
+                "source_name": "web",
+            }
+        )
+        for total, tax, is_gift_card in lines:
+            self.rows[(shopify_tables.ORDER_LINE_ITEMS, day)].append(
+                {
+                    "order_id": order_id,
+                    "id": self._id(),
+                    "sku": "GIFT" if is_gift_card else "SKU-1",
+                    "quantity": 1,
+                    "current_quantity": 1,
+                    "is_gift_card": is_gift_card,
+                    "original_unit_price": money(total),
+                    "discounted_total": money(total),
+                    "total_discount": money(0),
+                    "total_tax": money(tax),
+                }
+            )
+        for title, rate, amount in taxes:
+            self.rows[(shopify_tables.ORDER_TAX_LINES, day)].append(
+                {"order_id": order_id, "title": title, "rate": Decimal(rate), "amount": money(amount)}
+            )
+        if shipping:
+            price, tax = shipping
+            self.rows[(shopify_tables.ORDER_SHIPPING_LINES, day)].append(
+                {
+                    "order_id": order_id,
+                    "id": self._id(),
+                    "title": "Standard",
+                    "original_price": money(price),
+                    "discounted_price": money(price),
+                    "total_tax": money(tax),
+                }
+            )
+        ids = {}
+        for gateway, amount in tenders:
+            ids[gateway] = self._transaction(order_id, day, "SALE", gateway, amount, currency)
+        return ids
+
+    def _transaction(
+        self, order_id: int, day: str, kind: str, gateway: str, amount: str, currency: str, refund_id: int | None = None
+    ) -> int:
+        transaction_id = self._id()
+        self.rows[(shopify_tables.ORDER_TRANSACTIONS, day)].append(
+            {
+                "order_id": order_id,
+                "refund_id": refund_id,
+                "id": transaction_id,
+                "kind": kind,
+                "status": "SUCCESS",
+                "gateway": gateway,
+                "test": False,
+                "processed_at": at(day, 9),
+                "amount": money(amount),
+                "currency_code": currency,
+            }
+        )
+        return transaction_id
+
+    def refund(self, order_id: int, order_day: str, day: str, amount: str, subtotal: str, tax: str) -> tuple[int, int]:
+        """A card refund on an order landed on `order_day`; returns (refund id, its transaction id)."""
+        refund_id = self._id()
+        self.rows[(shopify_tables.ORDER_REFUNDS, order_day)].append(
+            {"order_id": order_id, "id": refund_id, "created_at": at(day), "total_refunded": money(amount)}
+        )
+        self.rows[(shopify_tables.ORDER_REFUND_LINE_ITEMS, order_day)].append(
+            {
+                "order_id": order_id,
+                "refund_id": refund_id,
+                "line_item_id": self._id(),
+                "sku": "SKU-1",
+                "quantity": 1,
+                "restock_type": "NO_RESTOCK",
+                "subtotal": money(subtotal),
+                "total_tax": money(tax),
+            }
+        )
+        return refund_id, self._transaction(order_id, order_day, "REFUND", "shopify_payments", amount, "GBP", refund_id)
+
+    def balance(
+        self,
+        payout: int,
+        day: str,
+        type_: str,
+        amount: str,
+        fee: str = "0",
+        *,
+        currency: str = "GBP",
+        order_id: int | None = None,
+        source_id: int | None = None,
+        order_transaction_id: int | None = None,
+    ) -> int:
+        transaction_id = self._id()
+        self.rows[(payments_tables.BALANCE_TRANSACTIONS, day)].append(
+            {
+                "id": transaction_id,
+                "type": type_,
+                "source_type": type_.split("_")[0],
+                "test": False,
+                "amount": money(amount),
+                "fee": money(fee),
+                "net": money(amount) - money(fee),
+                "currency_code": currency,
+                "source_id": source_id,
+                "source_order_transaction_id": order_transaction_id,
+                "transaction_date": at(day, 10),
+                "associated_order_id": order_id,
+                "associated_order_name": None,
+                "associated_payout_id": payout,
+                "associated_payout_status": "PAID",
+            }
+        )
+        return transaction_id
+
+    def payout(self, payout: int, day: str, currency: str = "GBP", status: str = "PAID") -> Decimal:
+        """The payout of every balance transaction assigned to it, with its TRANSFER row; returns its net."""
+        net = sum(
+            (
+                row["net"]
+                for (spec, _), rows in self.rows.items()
+                if spec is payments_tables.BALANCE_TRANSACTIONS
+                for row in rows
+                if row["associated_payout_id"] == payout
+            ),
+            Decimal(0),
+        )
+        self.balance(payout, day, "TRANSFER", str(-net), currency=currency, source_id=payout)
+        self.rows[(payments_tables.PAYOUTS, day)].append(
+            {
+                "id": payout,
+                "issued_at": at(day, 5),
+                "status": status,
+                "transaction_type": "DEPOSIT" if net >= 0 else "WITHDRAWAL",
+                "external_trace_id": f"TRACE{payout}",
+                "net": net,
+                "currency_code": currency,
+            }
+        )
+        return net
+
+    def write(self, lake: Path) -> None:
+        for (spec, day), rows in self.rows.items():
+            target = partition_dir(lake, spec.source, spec.entity, day)
+            write_partition(target, with_lineage(rows, spec.source, SYNCED_AT), spec.schema)

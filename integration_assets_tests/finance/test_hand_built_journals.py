@@ -1,0 +1,227 @@
+"""Exact journals on hand-built payouts, worked out by hand (the acceptance list of issue 9): a partial
+refund in a later payout, a gift card sold and redeemed, a chargeback lost and one won, a reserve
+held and released, a negative payout, a JPY payout, EUR presentment on a GBP payout, a payout whose
+transactions cross a month end, an unmatched charge and an unmapped type (suspense + exceptions)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from integration_assets.assets.sql_models import build_warehouse
+from integration_assets.resources import WarehouseResource
+from integration_assets.warehouse import MODELS_DIR
+from integration_assets_tests.finance.books import Books
+
+P1, P2, P3, P4 = 501, 502, 503, 504
+VAT = "GB VAT 20.000%"
+DATES = [f"2026-11-{d}" for d in range(25, 31)] + [f"2026-12-0{d}" for d in range(1, 6)]
+
+
+def build_books() -> Books:
+    books = Books()
+    # P1, paid 2 Dec, settles two orders of Friday 27 Nov (so its journal crosses the month end):
+    # a card sale with shipping, and a gift card sold; and a reserve held.
+    o1 = books.order(
+        1001,
+        "2026-11-27",
+        lines=[("120.00", "20.00", False)],
+        taxes=[("GB VAT", "0.2", "20.80")],
+        shipping=("4.80", "0.80"),
+        tenders=[("shopify_payments", "124.80")],
+    )
+    o2 = books.order(1002, "2026-11-27", lines=[("50.00", "0.00", True)], tenders=[("shopify_payments", "50.00")])
+    books.balance(P1, "2026-11-27", "CHARGE", "124.80", "2.50", order_id=1001, order_transaction_id=o1["shopify_payments"])
+    books.balance(P1, "2026-11-27", "CHARGE", "50.00", "1.00", order_id=1002, order_transaction_id=o2["shopify_payments"])
+    books.balance(P1, "2026-11-28", "RESERVED_FUNDS", "-42.00")
+    books.payout(P1, "2026-12-02")
+    # P2, 3 Dec, negative: order 1001 partly refunded in this later payout and charged back; order
+    # 1003 paid 30.00 by gift card (a redemption) and 50.00 by card.
+    refund_id, refund_txn = books.refund(1001, "2026-11-27", "2026-12-01", "60.00", "60.00", "10.00")
+    books.balance(P2, "2026-12-01", "REFUND", "-60.00", order_id=1001, source_id=refund_id, order_transaction_id=refund_txn)
+    books.balance(P2, "2026-12-01", "DISPUTE_WITHDRAWAL", "-124.80", "10.00", order_id=1001)
+    o3 = books.order(
+        1003,
+        "2026-12-01",
+        lines=[("80.00", "13.33", False)],
+        taxes=[("GB VAT", "0.2", "13.33")],
+        tenders=[("gift_card", "30.00"), ("shopify_payments", "50.00")],
+    )
+    books.balance(P2, "2026-12-01", "CHARGE", "50.00", "1.20", order_id=1003, order_transaction_id=o3["shopify_payments"])
+    books.payout(P2, "2026-12-03")
+    # P3, 4 Dec: the chargeback on 1001 won (amount and fee back), one on 1002 lost, the reserve
+    # released, a EUR-presented order settled 3p short, a charge Shopify has no order for, and a
+    # transaction type the ledger mapping does not know.
+    books.balance(P3, "2026-12-02", "DISPUTE_REVERSAL", "124.80", "-10.00", order_id=1001)
+    books.balance(P3, "2026-12-02", "DISPUTE_WITHDRAWAL", "-50.00", "10.00", order_id=1002)
+    books.balance(P3, "2026-12-02", "RESERVED_FUNDS_REVERSAL", "42.00")
+    o4 = books.order(
+        1004,
+        "2026-12-02",
+        lines=[("100.00", "16.67", False)],
+        taxes=[("GB VAT", "0.2", "16.67")],
+        tenders=[("shopify_payments", "99.97")],
+        presentment="EUR",
+    )
+    books.balance(P3, "2026-12-02", "CHARGE", "99.97", "2.00", order_id=1004, order_transaction_id=o4["shopify_payments"])
+    books.balance(P3, "2026-12-02", "CHARGE", "38.40", "1.02", order_id=7777, order_transaction_id=7778)
+    books.balance(P3, "2026-12-02", "MYSTERY_CREDIT", "5.00")
+    books.payout(P3, "2026-12-04")
+    # P4, 4 Dec, in yen: a JPY shop's order, tax on top.
+    o5 = books.order(
+        1005,
+        "2026-12-02",
+        lines=[("3000", "300", False)],
+        taxes=[("JP Consumption Tax", "0.1", "300")],
+        tenders=[("shopify_payments", "3300")],
+        currency="JPY",
+        taxes_included=False,
+    )
+    books.balance(
+        P4, "2026-12-02", "CHARGE", "3300", "109", currency="JPY", order_id=1005, order_transaction_id=o5["shopify_payments"]
+    )
+    books.payout(P4, "2026-12-04", currency="JPY")
+    return books
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory: pytest.TempPathFactory) -> WarehouseResource:
+    data = tmp_path_factory.mktemp("books") / "data"
+    build_books().write(data)
+    resource = WarehouseResource(data_dir=str(data), seeds_dir=str(MODELS_DIR / "seeds"), shop_timezone="Europe/London")
+    build_warehouse(resource, DATES)
+    return resource
+
+
+def query(warehouse: WarehouseResource, sql: str) -> list[tuple]:
+    with duckdb.connect(str(warehouse.path), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def journal(warehouse: WarehouseResource, journal_id: str) -> dict[tuple[str, str], Decimal]:
+    rows = query(
+        warehouse,
+        f"select line_type, tax_rate, amount from finance.journal_lines where journal_id = '{journal_id}' order by line_number",
+    )
+    lines = {(line_type, rate): amount for line_type, rate, amount in rows}
+    assert len(lines) == len(rows), rows
+    return lines
+
+
+def d(text: str) -> Decimal:
+    return Decimal(text)
+
+
+def test_a_payout_crossing_the_month_end_splits_through_carried_forward(warehouse: WarehouseResource) -> None:
+    assert journal(warehouse, "501-2026-11") == {
+        ("product_sales", VAT): d("-100.00"),
+        ("shipping_income", VAT): d("-4.00"),
+        ("sales_tax", VAT): d("-20.80"),
+        ("gift_card_liability", "No tax"): d("-50.00"),  # a gift card sold is a liability, not a sale
+        ("payment_fees", "No tax"): d("3.50"),
+        ("reserve", "No tax"): d("42.00"),
+        ("carried_forward", "No tax"): d("129.30"),
+    }
+    assert journal(warehouse, "501-2026-12") == {
+        ("carried_forward", "No tax"): d("-129.30"),
+        ("bank", "No tax"): d("129.30"),
+    }
+    dates = query(warehouse, "select journal_id, journal_date from finance.journals where payout_id = 501 order by 1")
+    assert [(j, str(day)) for j, day in dates] == [("501-2026-11", "2026-11-30"), ("501-2026-12", "2026-12-02")]
+
+
+def test_a_negative_payout_with_a_later_partial_refund_a_chargeback_and_a_redemption(
+    warehouse: WarehouseResource,
+) -> None:
+    assert journal(warehouse, "502-2026-12") == {
+        ("refunds", VAT): d("50.00"),
+        ("sales_tax", VAT): d("-3.33"),  # 13.33 output tax on order 1003, less 10.00 reversed by the refund
+        ("chargebacks", "No tax"): d("124.80"),
+        ("chargeback_fees", "No tax"): d("10.00"),
+        ("product_sales", VAT): d("-66.67"),
+        ("gift_card_liability", "No tax"): d("30.00"),  # redeemed: the liability goes down
+        ("payment_fees", "No tax"): d("1.20"),
+        ("bank", "No tax"): d("-146.00"),  # WITHDRAWAL: the bank is debited
+    }
+    (row,) = query(warehouse, "select transaction_type, net, refunds, chargebacks_and_reversals, fees "
+                   "from finance.payout_reconciliation where payout_id = 502")
+    assert row == ("WITHDRAWAL", d("-146.00"), d("-60.00"), d("-124.80"), d("11.20"))
+
+
+def test_a_won_and_a_lost_chargeback_fx_drift_suspense_and_the_reserve_released(warehouse: WarehouseResource) -> None:
+    assert journal(warehouse, "503-2026-12") == {
+        ("chargebacks", "No tax"): d("-74.80"),  # 124.80 won back, 50.00 lost
+        ("payment_fees", "No tax"): d("3.02"),
+        ("reserve", "No tax"): d("-42.00"),
+        ("product_sales", VAT): d("-83.33"),
+        ("sales_tax", VAT): d("-16.67"),
+        ("fx_variance", "No tax"): d("0.03"),  # EUR presentment: 100.00 of sales settled as 99.97
+        ("suspense", "No tax"): d("-43.40"),  # the charge with no order (38.40) and MYSTERY_CREDIT (5.00)
+        ("bank", "No tax"): d("257.15"),
+    }
+    (row,) = query(
+        warehouse,
+        "select reserves_released, chargebacks_and_reversals, unmapped_amount, unmatched_count, unmatched_amount, "
+        "charges_matched, charge_count from finance.payout_reconciliation where payout_id = 503",
+    )
+    assert row == (d("42.00"), d("74.80"), d("5.00"), 1, d("38.40"), 1, 2)
+
+
+def test_a_jpy_payout_keeps_whole_yen(warehouse: WarehouseResource) -> None:
+    assert journal(warehouse, "504-2026-12") == {
+        ("product_sales", "JP Consumption Tax 10.000%"): d("-3000"),
+        ("sales_tax", "JP Consumption Tax 10.000%"): d("-300"),
+        ("payment_fees", "No tax"): d("109"),
+        ("bank", "No tax"): d("3191"),
+    }
+
+
+def test_every_journal_balances_and_ties_to_its_payout(warehouse: WarehouseResource) -> None:
+    rows = query(
+        warehouse,
+        "select journal_id, is_balanced, total_debit, total_credit, ties_to_bank from finance.journals order by 1",
+    )
+    assert [r[0] for r in rows] == ["501-2026-11", "501-2026-12", "502-2026-12", "503-2026-12", "504-2026-12"]
+    assert all(balanced and debit == credit for _, balanced, debit, credit, _ in rows)
+    assert [r[4] for r in rows] == [None, True, True, True, True]
+    sums = query(warehouse, "select journal_id, sum(amount) from finance.journal_lines group by 1")
+    assert all(total == 0 for _, total in sums)
+    reconciled = query(warehouse, "select payout_id, transactions_sum_to_net, transfer_equals_net from "
+                       "finance.payout_reconciliation order by 1")
+    assert reconciled == [(P1, True, True), (P2, True, True), (P3, True, True), (P4, True, True)]
+
+
+def test_suspense_is_an_exception_never_silently_lost(warehouse: WarehouseResource) -> None:
+    found = query(
+        warehouse,
+        "select type, payout_id, cast(date as varchar) from reconciliation.exceptions where type like 'payout%' order by 1",
+    )
+    assert found == [
+        ("payout_unmapped_transaction", "503", "2026-12-04"),
+        ("payout_unmatched_charge", "503", "2026-12-04"),
+    ]
+    unmatched = query(warehouse, "select type, amount, exception_type from finance.unmatched order by 1")
+    assert unmatched == [
+        ("CHARGE", d("38.40"), "payout_unmatched_charge"),
+        ("MYSTERY_CREDIT", d("5.00"), "payout_unmapped_transaction"),
+    ]
+
+
+def test_liabilities_roll_forward(warehouse: WarehouseResource) -> None:
+    rows = query(warehouse, "select month, line_type, movement from finance.liabilities "
+                 "where line_type in ('gift_card_liability', 'reserve') order by 1, 2")
+    assert rows == [
+        ("2026-11", "gift_card_liability", d("-50.00")),
+        ("2026-11", "reserve", d("42.00")),
+        ("2026-12", "gift_card_liability", d("30.00")),
+        ("2026-12", "reserve", d("-42.00")),
+    ]
+
+
+def test_a_rebuild_of_the_same_dates_gives_the_same_journals(warehouse: WarehouseResource) -> None:
+    before = query(warehouse, "select * from finance.journal_lines order by journal_id, line_number")
+    build_warehouse(warehouse, DATES)
+    assert query(warehouse, "select * from finance.journal_lines order by journal_id, line_number") == before
