@@ -209,12 +209,14 @@ class PaymentsBuilder:
             at(day + dt.timedelta(days=4), 8),
             adjustment_reason="marketplace_tax",
         )
+        # Settles in the window's first payout, like the ghost charge: the manifest names that payout.
+        settles_first = subtract_business_days(self.target_payout_date(), PAY_PERIOD_BUSINESS_DAYS)
         return self._row(
             "ADS_PUBLISHER_CREDIT",
             "ADJUSTMENT",
             Decimal("12.50"),
             Decimal("0.00"),
-            at(day + dt.timedelta(days=5), 8),
+            at(settles_first, 8),
             adjustment_reason="ads_publisher_credit",
         )
 
