@@ -34,14 +34,20 @@ def build_books() -> Books:
         tenders=[("shopify_payments", "124.80")],
     )
     o2 = books.order(1002, "2026-11-27", lines=[("50.00", "0.00", True)], tenders=[("shopify_payments", "50.00")])
-    books.balance(P1, "2026-11-27", "CHARGE", "124.80", "2.50", order_id=1001, order_transaction_id=o1["shopify_payments"])
-    books.balance(P1, "2026-11-27", "CHARGE", "50.00", "1.00", order_id=1002, order_transaction_id=o2["shopify_payments"])
+    books.balance(
+        P1, "2026-11-27", "CHARGE", "124.80", "2.50", order_id=1001, order_transaction_id=o1["shopify_payments"]
+    )
+    books.balance(
+        P1, "2026-11-27", "CHARGE", "50.00", "1.00", order_id=1002, order_transaction_id=o2["shopify_payments"]
+    )
     books.balance(P1, "2026-11-28", "RESERVED_FUNDS", "-42.00")
     books.payout(P1, "2026-12-02")
     # P2, 3 Dec, negative: order 1001 partly refunded in this later payout and charged back; order
     # 1003 paid 30.00 by gift card (a redemption) and 50.00 by card.
     refund_id, refund_txn = books.refund(1001, "2026-11-27", "2026-12-01", "60.00", "60.00", "10.00")
-    books.balance(P2, "2026-12-01", "REFUND", "-60.00", order_id=1001, source_id=refund_id, order_transaction_id=refund_txn)
+    books.balance(
+        P2, "2026-12-01", "REFUND", "-60.00", order_id=1001, source_id=refund_id, order_transaction_id=refund_txn
+    )
     books.balance(P2, "2026-12-01", "DISPUTE_WITHDRAWAL", "-124.80", "10.00", order_id=1001)
     o3 = books.order(
         1003,
@@ -50,7 +56,9 @@ def build_books() -> Books:
         taxes=[("GB VAT", "0.2", "13.33")],
         tenders=[("gift_card", "30.00"), ("shopify_payments", "50.00")],
     )
-    books.balance(P2, "2026-12-01", "CHARGE", "50.00", "1.20", order_id=1003, order_transaction_id=o3["shopify_payments"])
+    books.balance(
+        P2, "2026-12-01", "CHARGE", "50.00", "1.20", order_id=1003, order_transaction_id=o3["shopify_payments"]
+    )
     books.payout(P2, "2026-12-03")
     # P3, 4 Dec: the chargeback on 1001 won (amount and fee back), one on 1002 lost, the reserve
     # released, a EUR-presented order settled 3p short, a charge Shopify has no order for, and a
@@ -66,7 +74,9 @@ def build_books() -> Books:
         tenders=[("shopify_payments", "99.97")],
         presentment="EUR",
     )
-    books.balance(P3, "2026-12-02", "CHARGE", "99.97", "2.00", order_id=1004, order_transaction_id=o4["shopify_payments"])
+    books.balance(
+        P3, "2026-12-02", "CHARGE", "99.97", "2.00", order_id=1004, order_transaction_id=o4["shopify_payments"]
+    )
     books.balance(P3, "2026-12-02", "CHARGE", "38.40", "1.02", order_id=7777, order_transaction_id=7778)
     books.balance(P3, "2026-12-02", "MYSTERY_CREDIT", "5.00")
     books.payout(P3, "2026-12-04")
@@ -81,7 +91,14 @@ def build_books() -> Books:
         taxes_included=False,
     )
     books.balance(
-        P4, "2026-12-02", "CHARGE", "3300", "109", currency="JPY", order_id=1005, order_transaction_id=o5["shopify_payments"]
+        P4,
+        "2026-12-02",
+        "CHARGE",
+        "3300",
+        "109",
+        currency="JPY",
+        order_id=1005,
+        order_transaction_id=o5["shopify_payments"],
     )
     books.payout(P4, "2026-12-04", currency="JPY")
     return books
@@ -146,8 +163,11 @@ def test_a_negative_payout_with_a_later_partial_refund_a_chargeback_and_a_redemp
         ("payment_fees", "No tax"): d("1.20"),
         ("bank", "No tax"): d("-146.00"),  # WITHDRAWAL: the bank is debited
     }
-    (row,) = query(warehouse, "select transaction_type, net, refunds, chargebacks_and_reversals, fees "
-                   "from finance.payout_reconciliation where payout_id = 502")
+    (row,) = query(
+        warehouse,
+        "select transaction_type, net, refunds, chargebacks_and_reversals, fees "
+        "from finance.payout_reconciliation where payout_id = 502",
+    )
     assert row == ("WITHDRAWAL", d("-146.00"), d("-60.00"), d("-124.80"), d("11.20"))
 
 
@@ -189,8 +209,10 @@ def test_every_journal_balances_and_ties_to_its_payout(warehouse: WarehouseResou
     assert [r[4] for r in rows] == [None, True, True, True, True]
     sums = query(warehouse, "select journal_id, sum(amount) from finance.journal_lines group by 1")
     assert all(total == 0 for _, total in sums)
-    reconciled = query(warehouse, "select payout_id, transactions_sum_to_net, transfer_equals_net from "
-                       "finance.payout_reconciliation order by 1")
+    reconciled = query(
+        warehouse,
+        "select payout_id, transactions_sum_to_net, transfer_equals_net from finance.payout_reconciliation order by 1",
+    )
     assert reconciled == [(P1, True, True), (P2, True, True), (P3, True, True), (P4, True, True)]
 
 
@@ -211,8 +233,11 @@ def test_suspense_is_an_exception_never_silently_lost(warehouse: WarehouseResour
 
 
 def test_liabilities_roll_forward(warehouse: WarehouseResource) -> None:
-    rows = query(warehouse, "select month, line_type, movement from finance.liabilities "
-                 "where line_type in ('gift_card_liability', 'reserve') order by 1, 2")
+    rows = query(
+        warehouse,
+        "select month, line_type, movement from finance.liabilities "
+        "where line_type in ('gift_card_liability', 'reserve') order by 1, 2",
+    )
     assert rows == [
         ("2026-11", "gift_card_liability", d("-50.00")),
         ("2026-11", "reserve", d("42.00")),
