@@ -51,10 +51,14 @@ def export_date(wh: Warehouse, root: Path, date: str) -> dict[str, Any]:
     if not lines:
         xero.unlink(missing_ok=True)
         ledger.unlink(missing_ok=True)
-        return {"journals": 0, "lines": 0}
+        return {"journals": 0, "lines": 0, "months": set()}
     exports.write_xero_csv(xero, lines)
     exports.write_ledger_csv(ledger, lines)
-    return {"journals": len({line["journal_id"] for line in lines}), "lines": len(lines)}
+    return {
+        "journals": len({line["journal_id"] for line in lines}),
+        "lines": len(lines),
+        "months": {line["journal_date"].strftime("%Y-%m") for line in lines},
+    }
 
 
 def month_sheets(wh: Warehouse, month: str) -> dict[str, list[dict[str, Any]]]:
@@ -111,7 +115,8 @@ def finance_exports(context: dg.AssetExecutionContext, warehouse: WarehouseResou
     with warehouse.open(read_only=True) as wh:
         for date in dates:
             written[date] = export_date(wh, root, date)
-        months = sorted({date[:7] for date in dates})
+        # A payout crossing a month end has a journal in the earlier month: its workbook is rewritten too.
+        months = sorted({date[:7] for date in dates}.union(*(w["months"] for w in written.values())))
         for month in months:
             exports.write_workbook(root / "month_end" / f"finance_{month}.xlsx", month_sheets(wh, month))
     return dg.MaterializeResult(

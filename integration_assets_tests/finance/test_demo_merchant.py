@@ -8,6 +8,7 @@ earlier gives the same journals for the same payouts."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -117,3 +118,20 @@ def test_a_wider_run_gives_the_same_journals_for_the_same_payouts(
     )
     narrow_lines = run.query(sql)
     assert narrow_lines and wider.query(sql) == narrow_lines
+
+
+def test_the_run_summary_reports_the_finance_figures(run: Run) -> None:
+    finance = json.loads((run.data / "summary.json").read_text())["finance"]
+    expected = _payouts_in_window(run.world)
+    assert finance["payouts"] == len(expected) and finance["journals"] == finance["journals_balanced"] >= len(expected)
+    assert Decimal(finance["payouts_net"]) == sum(expected.values())
+    unmatched = {a.payout_id for a in run.world.anomalies if a.type in PAYOUT_TYPES}
+    assert finance["payouts_with_unmatched_money"] == len(unmatched)
+    assert finance["payouts_reconciled"] == len(expected) - len(unmatched)
+    (sales, fees, suspense) = run.query(
+        "select cast(sum(net_sales) as varchar), cast(sum(fees) as varchar), cast(sum(suspense) as varchar) "
+        "from finance.journals"
+    )[0]
+    assert (finance["net_sales"], finance["fees"], finance["suspense"]) == (sales, fees, suspense)
+    assert Decimal(finance["net_sales"]) > 0 and Decimal(finance["fees"]) > 0 and Decimal(finance["suspense"]) < 0
+    print(f"\nseed {run.world.seed} finance: {finance}")

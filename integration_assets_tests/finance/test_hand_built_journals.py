@@ -6,111 +6,14 @@ transactions cross a month end, an unmatched charge and an unmapped type (suspen
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import Path
 
 import duckdb
-import pytest
 
 from integration_assets.assets.sql_models import build_warehouse
 from integration_assets.resources import WarehouseResource
-from integration_assets.warehouse import MODELS_DIR
-from integration_assets_tests.finance.books import Books
+from integration_assets_tests.finance.books import BOOK_DATES, P1, P2, P3, P4
 
-P1, P2, P3, P4 = 501, 502, 503, 504
 VAT = "GB VAT 20.000%"
-DATES = [f"2026-11-{d}" for d in range(25, 31)] + [f"2026-12-0{d}" for d in range(1, 6)]
-
-
-def build_books() -> Books:
-    books = Books()
-    # P1, paid 2 Dec, settles two orders of Friday 27 Nov (so its journal crosses the month end):
-    # a card sale with shipping, and a gift card sold; and a reserve held.
-    o1 = books.order(
-        1001,
-        "2026-11-27",
-        lines=[("120.00", "20.00", False)],
-        taxes=[("GB VAT", "0.2", "20.80")],
-        shipping=("4.80", "0.80"),
-        tenders=[("shopify_payments", "124.80")],
-    )
-    o2 = books.order(1002, "2026-11-27", lines=[("50.00", "0.00", True)], tenders=[("shopify_payments", "50.00")])
-    books.balance(
-        P1, "2026-11-27", "CHARGE", "124.80", "2.50", order_id=1001, order_transaction_id=o1["shopify_payments"]
-    )
-    books.balance(
-        P1, "2026-11-27", "CHARGE", "50.00", "1.00", order_id=1002, order_transaction_id=o2["shopify_payments"]
-    )
-    books.balance(P1, "2026-11-28", "RESERVED_FUNDS", "-42.00")
-    books.payout(P1, "2026-12-02")
-    # P2, 3 Dec, negative: order 1001 partly refunded in this later payout and charged back; order
-    # 1003 paid 30.00 by gift card (a redemption) and 50.00 by card.
-    refund_id, refund_txn = books.refund(1001, "2026-11-27", "2026-12-01", "60.00", "60.00", "10.00")
-    books.balance(
-        P2, "2026-12-01", "REFUND", "-60.00", order_id=1001, source_id=refund_id, order_transaction_id=refund_txn
-    )
-    books.balance(P2, "2026-12-01", "DISPUTE_WITHDRAWAL", "-124.80", "10.00", order_id=1001)
-    o3 = books.order(
-        1003,
-        "2026-12-01",
-        lines=[("80.00", "13.33", False)],
-        taxes=[("GB VAT", "0.2", "13.33")],
-        tenders=[("gift_card", "30.00"), ("shopify_payments", "50.00")],
-    )
-    books.balance(
-        P2, "2026-12-01", "CHARGE", "50.00", "1.20", order_id=1003, order_transaction_id=o3["shopify_payments"]
-    )
-    books.payout(P2, "2026-12-03")
-    # P3, 4 Dec: the chargeback on 1001 won (amount and fee back), one on 1002 lost, the reserve
-    # released, a EUR-presented order settled 3p short, a charge Shopify has no order for, and a
-    # transaction type the ledger mapping does not know.
-    books.balance(P3, "2026-12-02", "DISPUTE_REVERSAL", "124.80", "-10.00", order_id=1001)
-    books.balance(P3, "2026-12-02", "DISPUTE_WITHDRAWAL", "-50.00", "10.00", order_id=1002)
-    books.balance(P3, "2026-12-02", "RESERVED_FUNDS_REVERSAL", "42.00")
-    o4 = books.order(
-        1004,
-        "2026-12-02",
-        lines=[("100.00", "16.67", False)],
-        taxes=[("GB VAT", "0.2", "16.67")],
-        tenders=[("shopify_payments", "99.97")],
-        presentment="EUR",
-    )
-    books.balance(
-        P3, "2026-12-02", "CHARGE", "99.97", "2.00", order_id=1004, order_transaction_id=o4["shopify_payments"]
-    )
-    books.balance(P3, "2026-12-02", "CHARGE", "38.40", "1.02", order_id=7777, order_transaction_id=7778)
-    books.balance(P3, "2026-12-02", "MYSTERY_CREDIT", "5.00")
-    books.payout(P3, "2026-12-04")
-    # P4, 4 Dec, in yen: a JPY shop's order, tax on top.
-    o5 = books.order(
-        1005,
-        "2026-12-02",
-        lines=[("3000", "300", False)],
-        taxes=[("JP Consumption Tax", "0.1", "300")],
-        tenders=[("shopify_payments", "3300")],
-        currency="JPY",
-        taxes_included=False,
-    )
-    books.balance(
-        P4,
-        "2026-12-02",
-        "CHARGE",
-        "3300",
-        "109",
-        currency="JPY",
-        order_id=1005,
-        order_transaction_id=o5["shopify_payments"],
-    )
-    books.payout(P4, "2026-12-04", currency="JPY")
-    return books
-
-
-@pytest.fixture(scope="module")
-def warehouse(tmp_path_factory: pytest.TempPathFactory) -> WarehouseResource:
-    data = tmp_path_factory.mktemp("books") / "data"
-    build_books().write(data)
-    resource = WarehouseResource(data_dir=str(data), seeds_dir=str(MODELS_DIR / "seeds"), shop_timezone="Europe/London")
-    build_warehouse(resource, DATES)
-    return resource
 
 
 def query(warehouse: WarehouseResource, sql: str) -> list[tuple]:
@@ -248,5 +151,5 @@ def test_liabilities_roll_forward(warehouse: WarehouseResource) -> None:
 
 def test_a_rebuild_of_the_same_dates_gives_the_same_journals(warehouse: WarehouseResource) -> None:
     before = query(warehouse, "select * from finance.journal_lines order by journal_id, line_number")
-    build_warehouse(warehouse, DATES)
+    build_warehouse(warehouse, BOOK_DATES)
     assert query(warehouse, "select * from finance.journal_lines order by journal_id, line_number") == before
