@@ -5,7 +5,8 @@ Ranges run as single runs (one for the daily assets, one per location for the da
 assets), recorded in the instance at DAGSTER_HOME like any other run, so the UI shows them. The
 summary (rows landed per extraction asset, rows per warehouse table, quarantined records, checks
 passed and failed with their severity, open exceptions by type, the finance figures of the range's
-payouts, runs) is printed and written to summary.json. A failed check is reported, not raised: only a failed run makes the job fail.
+payouts, runs) is printed and written to summary.json. A failed check is reported, not raised: only a
+failed run makes the job fail.
 """
 
 from __future__ import annotations

@@ -129,8 +129,9 @@ def write_ledger_csv(target: Path, lines: Sequence[Mapping[str, Any]]) -> Path:
 
 
 def _excel_value(value: Any) -> Any:
-    """Decimals become exact text-free numbers Excel shows to the cent; datetimes lose their zone
-    (Excel has none: they are UTC, and the column header says so)."""
+    """What an Excel cell can hold. Excel numbers are doubles: an amount in minor units (at most 15
+    significant digits) round-trips exactly, anything finer is written as its text. Datetimes are
+    written in UTC without a zone (Excel has none)."""
     if isinstance(value, Decimal):
         return float(value) if value == value.quantize(Decimal("0.01")) else str(value)
     if isinstance(value, dt.datetime):

@@ -1,5 +1,5 @@
 """Asset checks, beside what they check: `sources` on the extraction assets (the raw lake),
-`reconciliation` on the reconciliation models and `finance` on the finance models (the DuckDB warehouse). `evaluation` is how they report."""
+`reconciliation` and `finance` on those models (the DuckDB warehouse). `evaluation` is how they report."""
 
 from integration_assets.checks import finance, reconciliation, sources
 

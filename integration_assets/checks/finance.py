@@ -1,12 +1,14 @@
 """Checks on the finance models: the invariants a finance lead relies on before a journal reaches the
 ledger (api-notes/payouts-ledger.md section 4). They read DuckDB read-only in the pool `duckdb`.
 
-| check | on | judges | fails |
-|---|---|---|---|
-| journal_balanced | finance/journals | each date (payout date) | ERROR, blocking: an unbalanced journal is never exported (J1) |
-| payout_ties_to_bank | finance/payout_reconciliation | each date | ERROR when transactions, transfer or bank line differ from the net (P2, J2) |
-| refunds_within_capture | finance/payout_reconciliation | each date | WARN on an order refunded beyond what was captured (O3) |
-| paid_out_within | finance/awaiting_payout | the as-of date | WARN on card payments no payout settled within PAYOUT_MAX_BUSINESS_DAYS (O5) |
+- journal_balanced (finance/journals, each payout date): ERROR and blocking, an unbalanced journal is
+  never exported (J1).
+- payout_ties_to_bank (finance/payout_reconciliation, each date): ERROR when the transactions, the
+  TRANSFER row or the bank line differ from the payout's net (P2, J2).
+- refunds_within_capture (finance/payout_reconciliation, each date): WARN on an order refunded beyond
+  what was captured (O3).
+- paid_out_within (finance/awaiting_payout, the as-of date): WARN on card payments no payout settled
+  within PAYOUT_MAX_BUSINESS_DAYS (O5).
 
 Money in metadata is the exact decimal text, never a float.
 """
@@ -122,7 +124,8 @@ def refunds_within_capture_outcome(wh: Warehouse, date: str) -> Outcome:
         "  coalesce(sum(amount) filter (where kind = 'REFUND'), 0) as refunded "
         "  from staging.shopify_order_transactions where gateway = 'shopify_payments' and status = 'SUCCESS' "
         "  group by order_id) "
-        "select refunded.order_id, coalesce(tenders.captured, 0) as captured, coalesce(tenders.refunded, 0) as refunded "
+        "select refunded.order_id, coalesce(tenders.captured, 0) as captured, "
+        "coalesce(tenders.refunded, 0) as refunded "
         "from refunded left join tenders on tenders.order_id = refunded.order_id order by refunded.order_id",
         [date],
     )

@@ -24,7 +24,8 @@ def query(warehouse: WarehouseResource, sql: str) -> list[tuple]:
 def journal(warehouse: WarehouseResource, journal_id: str) -> dict[tuple[str, str], Decimal]:
     rows = query(
         warehouse,
-        f"select line_type, tax_rate, amount from finance.journal_lines where journal_id = '{journal_id}' order by line_number",
+        "select line_type, tax_rate, amount from finance.journal_lines "
+        f"where journal_id = '{journal_id}' order by line_number",
     )
     lines = {(line_type, rate): amount for line_type, rate, amount in rows}
     assert len(lines) == len(rows), rows
@@ -122,7 +123,8 @@ def test_every_journal_balances_and_ties_to_its_payout(warehouse: WarehouseResou
 def test_suspense_is_an_exception_never_silently_lost(warehouse: WarehouseResource) -> None:
     found = query(
         warehouse,
-        "select type, payout_id, cast(date as varchar) from reconciliation.exceptions where type like 'payout%' order by 1",
+        "select type, payout_id, cast(date as varchar) from reconciliation.exceptions "
+        "where type like 'payout%' order by 1",
     )
     assert found == [
         ("payout_unmapped_transaction", "503", "2026-12-04"),
