@@ -184,38 +184,57 @@ refund_parts as (
     group by refund_id
 ),
 
-refund_taxes as (
+refund_shares as (
+    -- in the currency's minor units (integers), so the pro rata share is exact: DuckDB divides
+    -- decimals as doubles
     select
         transactions.balance_transaction_id,
-        coalesce(order_tax_rates.tax_rate, 'No tax') as tax_rate,
-        case
-            when coalesce(refund_parts.tax, 0) = 0 then 0
-            else round(
-                refund_parts.tax * least(
-                    1,
-                    -transactions.amount
-                    / nullif(refund_parts.subtotal + case when orders.taxes_included then 0 else refund_parts.tax end, 0)
-                ),
-                transactions.exponent
-            )
-        end as tax
+        transactions.exponent,
+        orders.order_id,
+        cast(round(coalesce(refund_parts.tax, 0) * power(10, transactions.exponent)) as hugeint) as tax_units,
+        cast(round(-transactions.amount * power(10, transactions.exponent)) as hugeint) as refunded_units,
+        cast(round(
+            (coalesce(refund_parts.subtotal, 0) + case when orders.taxes_included then 0 else coalesce(refund_parts.tax, 0) end)
+            * power(10, transactions.exponent)
+        ) as hugeint) as gross_units
     from transactions
     inner join staging.shopify_order_refunds as refunds on refunds.refund_id = transactions.matched_refund_id
     inner join staging.shopify_orders as orders on orders.order_id = refunds.order_id
     left join refund_parts on refund_parts.refund_id = refunds.refund_id
+    where transactions.family = 'refund'
+),
+
+refund_taxes as (
+    -- output tax reversed: the refund's tax lines pro rata to the share of the refund paid by card,
+    -- half up to the minor unit
+    select
+        refund_shares.balance_transaction_id,
+        coalesce(order_tax_rates.tax_rate, 'No tax') as tax_rate,
+        cast(
+            case
+                when refund_shares.gross_units <= 0 or refund_shares.refunded_units >= refund_shares.gross_units
+                    then refund_shares.tax_units
+                else (2 * refund_shares.tax_units * refund_shares.refunded_units + refund_shares.gross_units)
+                    // (2 * refund_shares.gross_units)
+            end as decimal(18, 2)
+        ) * case refund_shares.exponent when 0 then 1.00 else 0.01 end as tax
+    from refund_shares
     left join (
-        select order_id, string_agg(title || ' ' || cast(cast(rate * 100 as decimal(9, 3)) as varchar) || '%', ' + ' order by title) as tax_rate
+        select
+            order_id,
+            string_agg(title || ' ' || cast(cast(rate * 100 as decimal(9, 3)) as varchar) || '%', ' + ' order by title)
+                as tax_rate
         from staging.shopify_order_tax_lines
         group by order_id
-    ) as order_tax_rates on order_tax_rates.order_id = orders.order_id
-    where transactions.family = 'refund'
+    ) as order_tax_rates on order_tax_rates.order_id = refund_shares.order_id
 ),
 
 transaction_lines as (
     -- the order a first card payment recognises
-    select balance_transaction_id, line.line_type, line.tax_rate, line.amount from order_lines
+    select balance_transaction_id, line.line_type, line.tax_rate, cast(line.amount as decimal(18, 2)) as amount
+    from order_lines
     union all
-    select balance_transaction_id, 'sales_tax', tax_rate, amount from order_tax_lines
+    select balance_transaction_id, 'sales_tax', tax_rate, cast(amount as decimal(18, 2)) from order_tax_lines
     union all
     -- a later payment of an order already recognised clears its pending payment
     select balance_transaction_id, 'pending_payment', 'No tax', -amount

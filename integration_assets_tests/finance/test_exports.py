@@ -79,7 +79,7 @@ def test_the_ledger_csv_reads_back_to_the_journal_lines(exported: Path, warehous
         for r in rows
     ]
     expected = [(j, d.isoformat(), a, debit, credit, c) for j, d, a, debit, credit, c in _lines(warehouse)]
-    assert back == expected and len(back) == 29  # 7 + 2 (payout 501), 8, 8, 4
+    assert back == expected and len(back) == 30  # 7 + 2 (payout 501), 8, 9, 4
     yen = [r for r in rows if r["currency"] == "JPY"]
     assert [(r["account_code"], r["debit"], r["credit"]) for r in yen] == [
         ("6100", "109", ""),
