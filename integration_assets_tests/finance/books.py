@@ -276,7 +276,9 @@ def acceptance_books() -> Books:
     # ... and 25.00 of order 1003's 80.00 refunded to the card: output tax reversed pro rata,
     # 13.33 x 25 / 80 = 4.165625, half up to 4.17.
     refund_id, refund_txn = books.refund(1003, "2026-12-01", "2026-12-02", "25.00", "80.00", "13.33")
-    books.balance(P3, "2026-12-02", "REFUND", "-25.00", order_id=1003, source_id=refund_id, order_transaction_id=refund_txn)
+    books.balance(
+        P3, "2026-12-02", "REFUND", "-25.00", order_id=1003, source_id=refund_id, order_transaction_id=refund_txn
+    )
     books.payout(P3, "2026-12-04")
     # P4, 4 Dec, in yen: a JPY shop's order, tax on top.
     o5 = books.order(
