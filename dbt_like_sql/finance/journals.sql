@@ -2,8 +2,9 @@
 -- partitioned_by: date
 -- One row per journal of the payouts issued on the date (a payout that crosses a month end has one
 -- per month): its totals, whether it balances to the minor unit (J1), and for the payout month's
--- journal whether its bank line equals the payout's net as Shopify serves it (J2). Also the
--- headline figures finance reads: sales, refunds, fees, gift card and tax liability movements.
+-- journal whether its bank line equals the payout's net as Shopify serves it (J2), and whether its
+-- rounding stays within one minor unit per order it recognised (J3). Also the headline figures
+-- finance reads: sales, refunds, fees, gift card and tax liability movements.
 with lines as (
     select
         date,
@@ -18,6 +19,7 @@ with lines as (
         amount,
         debit,
         credit,
+        transaction_count,
         reference
     from finance.journal_lines
     where date = date '{{ date }}'
@@ -52,7 +54,9 @@ journals as (
         coalesce(-sum(amount) filter (where line_type = 'sales_tax'), 0) as output_tax,
         coalesce(-sum(amount) filter (where line_type = 'gift_card_liability'), 0) as gift_card_liability_movement,
         coalesce(sum(amount) filter (where line_type = 'reserve'), 0) as reserve_movement,
-        coalesce(sum(amount) filter (where line_type = 'suspense'), 0) as suspense
+        coalesce(sum(amount) filter (where line_type = 'suspense'), 0) as suspense,
+        coalesce(sum(amount) filter (where line_type = 'rounding'), 0) as rounding,
+        coalesce(sum(transaction_count) filter (where line_type = 'rounding'), 0) as rounding_orders
     from lines
     group by all
 )
@@ -84,6 +88,10 @@ select
     cast(journals.output_tax as decimal(18, 2)) as output_tax,
     cast(journals.gift_card_liability_movement as decimal(18, 2)) as gift_card_liability_movement,
     cast(journals.reserve_movement as decimal(18, 2)) as reserve_movement,
-    cast(journals.suspense as decimal(18, 2)) as suspense
+    cast(journals.suspense as decimal(18, 2)) as suspense,
+    cast(journals.rounding as decimal(18, 2)) as rounding,
+    abs(journals.rounding)
+    <= journals.rounding_orders * case when journals.currency_code in ('JPY', 'KRW', 'VND', 'CLP', 'ISK') then 1 else 0.01 end
+        as rounding_within_tolerance
 from journals
 left join payouts on payouts.payout_id = journals.payout_id

@@ -4,7 +4,8 @@ ledger (api-notes/payouts-ledger.md section 4). They read DuckDB read-only in th
 - journal_balanced (finance/journals, each payout date): ERROR and blocking, an unbalanced journal is
   never exported (J1).
 - payout_ties_to_bank (finance/payout_reconciliation, each date): ERROR when the transactions, the
-  TRANSFER row or the bank line differ from the payout's net (P2, J2).
+  TRANSFER row or the bank line differ from the payout's net (P2, J2); WARN when a journal's rounding
+  passes one minor unit per order it recognised (J3).
 - refunds_within_capture (finance/payout_reconciliation, each date): WARN on an order refunded beyond
   what was captured (O3).
 - paid_out_within (finance/awaiting_payout, the as-of date): WARN on card payments no payout settled
@@ -83,16 +84,26 @@ def payout_ties_to_bank_outcome(wh: Warehouse, date: str) -> Outcome:
         [date],
     )
     off = [p for p in payouts if not (p["transactions_sum_to_net"] and p["transfer_equals_net"] and p["ties_to_bank"])]
+    rounding = wh.query(
+        "select journal_id, rounding from finance.journals where date = cast(? as date) "
+        "and not rounding_within_tolerance order by abs(rounding) desc, journal_id",
+        [date],
+    )
     metadata: dict[str, Any] = {
         "payouts_checked": len(payouts),
         "payouts_not_tied": len(off),
         "payouts_net": _total(payouts, "net"),
         "bank_lines": _total(payouts, "bank_amount"),
-        "worst_rows": worst_rows(off),
+        "journals_rounding_over_tolerance": len(rounding),
+        "worst_rows": worst_rows(off or rounding),
     }
     if off:
         names = ", ".join(str(p["payout_id"]) for p in off)
         return Outcome(False, f"{len(off)} payouts of {date} do not tie to the bank: {names}", ERROR, metadata)
+    if rounding:
+        names = ", ".join(f"{r['journal_id']} ({r['rounding']})" for r in rounding)
+        found = f"rounding over one minor unit per order in {len(rounding)} journals of {date}: {names}"
+        return Outcome(False, found, WARN, metadata)
     return Outcome(True, f"{len(payouts)} payouts of {date} tie to their net and bank line", metadata=metadata)
 
 
@@ -104,7 +115,8 @@ def payout_ties_to_bank_outcome(wh: Warehouse, date: str) -> Outcome:
     pool=POOL,
     description=(
         "Each payout of each date: its balance transactions sum to its net, its TRANSFER row is minus the net, "
-        "and its journal's bank line equals the net Shopify serves (the deposit to match). ERROR per payout off."
+        "and its journal's bank line equals the net Shopify serves (the deposit to match). ERROR per payout off; "
+        "WARN when a journal's rounding passes one minor unit per order it recognised."
     ),
 )
 def payout_ties_to_bank(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> Iterator:

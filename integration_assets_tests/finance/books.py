@@ -210,7 +210,7 @@ class Books:
             write_partition(target, with_lineage(rows, spec.source, SYNCED_AT), spec.schema)
 
 
-P1, P2, P3, P4 = 501, 502, 503, 504
+P1, P2, P3, P4, P5 = 501, 502, 503, 504, 505
 BOOK_DATES = [f"2026-11-{d}" for d in range(25, 31)] + [f"2026-12-0{d}" for d in range(1, 6)]
 
 
@@ -301,4 +301,18 @@ def acceptance_books() -> Books:
         order_transaction_id=o5["shopify_payments"],
     )
     books.payout(P4, "2026-12-04", currency="JPY")
+    # P5, 4 Dec: two orders whose card payment falls short of Shopify's totals in the same currency:
+    # 1p (rounding within a minor unit per order) and 50p (over: the check warns).
+    for order_id, total, tax, paid in ((1006, "10.00", "1.67", "9.99"), (1007, "20.00", "3.33", "19.50")):
+        ids = books.order(
+            order_id,
+            "2026-12-03",
+            lines=[(total, tax, False)],
+            taxes=[("GB VAT", "0.2", tax)],
+            tenders=[("shopify_payments", paid)],
+        )
+        books.balance(P5, "2026-12-03", "CHARGE", paid, order_id=order_id, order_transaction_id=ids["shopify_payments"])
+    books.payout(P5, "2026-12-04")
+    # A card payment of Wednesday 25 Nov that no payout has settled (due Monday 30 Nov).
+    books.order(1008, "2026-11-25", lines=[("15.00", "2.50", False)], tenders=[("shopify_payments", "15.00")])
     return books

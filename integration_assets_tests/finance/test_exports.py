@@ -79,7 +79,7 @@ def test_the_ledger_csv_reads_back_to_the_journal_lines(exported: Path, warehous
         for r in rows
     ]
     expected = [(j, d.isoformat(), a, debit, credit, c) for j, d, a, debit, credit, c in _lines(warehouse)]
-    assert back == expected and len(back) == 30  # 7 + 2 (payout 501), 8, 9, 4
+    assert back == expected and len(back) == 34  # 7 + 2 (payout 501), 8, 9, 4, 4
     yen = [r for r in rows if r["currency"] == "JPY"]
     assert [(r["account_code"], r["debit"], r["credit"]) for r in yen] == [
         ("6100", "109", ""),
@@ -107,7 +107,7 @@ def test_the_xero_csv_is_the_manual_journal_layout_and_balances(exported: Path, 
     for r in rows:
         key = (r["Narration"], r["Date"])
         by_journal[key] = by_journal.get(key, Decimal(0)) + Decimal(r["Amount"])
-    assert len(by_journal) == 5 and set(by_journal.values()) == {Decimal(0)}
+    assert len(by_journal) == 6 and set(by_journal.values()) == {Decimal(0)}
     assert ("Shopify Payments payout 501 2026-12-02 (part to 2026-11-30)", "30/11/2026") in by_journal
 
 
@@ -134,7 +134,7 @@ def test_the_month_end_workbooks_read_back(exported: Path, warehouse: WarehouseR
     expected = [(j, d.isoformat(), a, debit, credit, c) for j, d, a, debit, credit, c in _lines(warehouse)]
     assert sorted(back) == sorted(expected)
     december = sheets["2026-12"]
-    assert sorted(december["payouts"]["payout_id"]) == ["501", "502", "503", "504"]
+    assert sorted(december["payouts"]["payout_id"]) == ["501", "502", "503", "504", "505"]
     assert sorted(december["unmatched"]["type"]) == ["CHARGE", "MYSTERY_CREDIT"]
 
 

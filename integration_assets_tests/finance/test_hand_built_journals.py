@@ -7,11 +7,19 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import dagster as dg
 import duckdb
 
 from integration_assets.assets.sql_models import build_warehouse
+from integration_assets.checks.finance import (
+    PAYOUT_MAX_BUSINESS_DAYS,
+    paid_out_within_outcome,
+    payout_ties_to_bank_outcome,
+    refunds_within_capture_outcome,
+)
 from integration_assets.resources import WarehouseResource
-from integration_assets_tests.finance.books import BOOK_DATES, P1, P2, P3, P4
+from integration_assets.warehouse import Warehouse
+from integration_assets_tests.finance.books import BOOK_DATES, P1, P2, P3, P4, P5
 
 VAT = "GB VAT 20.000%"
 
@@ -104,21 +112,49 @@ def test_a_jpy_payout_keeps_whole_yen(warehouse: WarehouseResource) -> None:
     }
 
 
+def test_rounding_is_bounded_by_one_minor_unit_per_order(warehouse: WarehouseResource) -> None:
+    assert journal(warehouse, "505-2026-12") == {
+        ("product_sales", VAT): d("-25.00"),
+        ("sales_tax", VAT): d("-5.00"),
+        ("rounding", "No tax"): d("0.51"),  # 1p on order 1006, 50p on order 1007
+        ("bank", "No tax"): d("29.49"),
+    }
+    rounding = query(
+        warehouse, "select journal_id, rounding, rounding_within_tolerance from finance.journals where rounding <> 0"
+    )
+    assert rounding == [("505-2026-12", d("0.51"), False)]
+    with Warehouse(warehouse.path, read_only=True) as wh:
+        outcome = payout_ties_to_bank_outcome(wh, "2026-12-04")
+        quiet = payout_ties_to_bank_outcome(wh, "2026-12-03")
+    assert not outcome.passed and outcome.severity == dg.AssetCheckSeverity.WARN
+    assert outcome.description == (
+        "rounding over one minor unit per order in 1 journals of 2026-12-04: 505-2026-12 (0.51)"
+    )
+    assert quiet.passed and quiet.metadata["payouts_checked"] == 1
+
+
 def test_every_journal_balances_and_ties_to_its_payout(warehouse: WarehouseResource) -> None:
     rows = query(
         warehouse,
         "select journal_id, is_balanced, total_debit, total_credit, ties_to_bank from finance.journals order by 1",
     )
-    assert [r[0] for r in rows] == ["501-2026-11", "501-2026-12", "502-2026-12", "503-2026-12", "504-2026-12"]
+    assert [r[0] for r in rows] == [
+        "501-2026-11",
+        "501-2026-12",
+        "502-2026-12",
+        "503-2026-12",
+        "504-2026-12",
+        "505-2026-12",
+    ]
     assert all(balanced and debit == credit for _, balanced, debit, credit, _ in rows)
-    assert [r[4] for r in rows] == [None, True, True, True, True]
+    assert [r[4] for r in rows] == [None, True, True, True, True, True]
     sums = query(warehouse, "select journal_id, sum(amount) from finance.journal_lines group by 1")
     assert all(total == 0 for _, total in sums)
     reconciled = query(
         warehouse,
         "select payout_id, transactions_sum_to_net, transfer_equals_net from finance.payout_reconciliation order by 1",
     )
-    assert reconciled == [(P1, True, True), (P2, True, True), (P3, True, True), (P4, True, True)]
+    assert reconciled == [(p, True, True) for p in (P1, P2, P3, P4, P5)]
 
 
 def test_suspense_is_an_exception_never_silently_lost(warehouse: WarehouseResource) -> None:
@@ -156,3 +192,21 @@ def test_a_rebuild_of_the_same_dates_gives_the_same_journals(warehouse: Warehous
     before = query(warehouse, "select * from finance.journal_lines order by journal_id, line_number")
     build_warehouse(warehouse, BOOK_DATES)
     assert query(warehouse, "select * from finance.journal_lines order by journal_id, line_number") == before
+
+
+def test_card_payments_left_out_of_payouts_and_refunds_within_capture(warehouse: WarehouseResource) -> None:
+    awaiting = query(
+        warehouse,
+        "select order_id, amount, cast(expected_payout_date as varchar), business_days_late "
+        "from finance.awaiting_payout",
+    )
+    # due Monday 30 Nov; as of Saturday 5 Dec, Tuesday to Friday have passed: 4 business days late
+    assert awaiting == [(1008, d("15.00"), "2026-11-30", 4)]
+    with Warehouse(warehouse.path, read_only=True) as wh:
+        late = paid_out_within_outcome(wh, "2026-12-05", PAYOUT_MAX_BUSINESS_DAYS)
+        on_time = paid_out_within_outcome(wh, "2026-12-05", 7)
+        refunds = refunds_within_capture_outcome(wh, "2026-12-03")
+    assert not late.passed and late.metadata["late_amount"] == "15.00"
+    assert late.description == "1 card payments not paid out within 5 business days as of 2026-12-05"
+    assert on_time.passed and on_time.metadata["awaiting_payout"] == 1
+    assert refunds.passed and refunds.metadata["orders_checked"] == 1  # order 1001: 60.00 of 124.80 refunded
