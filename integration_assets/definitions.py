@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from integration_assets.assets import inventory_planner, mintsoft, payments, shopify, sql_models, webhooks
+from integration_assets.assets import finance, inventory_planner, mintsoft, payments, shopify, sql_models, webhooks
 from integration_assets.checks import asset_checks
 from integration_assets.jobs import jobs
 from integration_assets.resources import build_resources
@@ -17,6 +17,7 @@ defs = dg.Definitions(
         *inventory_planner.assets,
         *webhooks.assets,
         *sql_models.assets,
+        *finance.assets,
     ],
     asset_checks=asset_checks,
     jobs=jobs,

@@ -5,8 +5,9 @@ Ranges run as single runs (`stock_sync` once per location for the date x locatio
 `daily_sync` for everything daily), recorded in the instance at DAGSTER_HOME under those job names,
 so the UI shows them as the jobs users know. The
 summary (rows landed per extraction asset, rows per warehouse table, quarantined records, checks
-passed and failed with their severity, open exceptions by type, runs) is printed and written to
-summary.json. A failed check is reported, not raised: only a failed run makes the job fail.
+passed and failed with their severity, open exceptions by type, the finance figures of the range's
+payouts, runs) is printed and written to summary.json. A failed check is reported, not raised: only a
+failed run makes the job fail.
 """
 
 from __future__ import annotations
@@ -51,6 +52,8 @@ class RunSummary:
     checks: dict[str, dict[str, Any]] = field(default_factory=dict)
     exceptions: dict[str, int] = field(default_factory=dict)  # open (unresolved) exceptions by type
     exceptions_note: str | None = None  # why exceptions could not be read, when they could not
+    # payouts dated in the range: counts, and money as exact decimal text (FINANCE_FIGURES)
+    finance: dict[str, Any] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
 
     @property
@@ -91,6 +94,9 @@ class RunSummary:
         lines += [f"  {kind:<44} {count:>8}" for kind, count in sorted(self.exceptions.items())]
         if self.exceptions_note:
             lines.append(f"  ({self.exceptions_note})")
+        if self.finance:
+            lines.append("\nFinance (Shopify Payments payouts dated in the range):")
+            lines += [f"  {name:<44} {value:>12}" for name, value in self.finance.items()]
         lines += [f"\nFailure: {failure}" for failure in self.failures]
         return "\n".join(lines)
 
@@ -134,6 +140,7 @@ def run_main(
         )
         _collect(summary, result, first, last)
     _collect_exceptions(summary, resources["warehouse"])
+    _collect_finance(summary, resources["warehouse"])
     return summary
 
 
@@ -200,23 +207,60 @@ def _collect(summary: RunSummary, result: dg.ExecuteInProcessResult, first: str,
         )
 
 
-def _collect_exceptions(summary: RunSummary, warehouse: WarehouseResource) -> None:
-    """Open exceptions by type from reconciliation.exceptions, read-only once every run has ended."""
+def _read_warehouse(
+    warehouse: WarehouseResource, sql: str, parameters: list[Any] | None = None
+) -> tuple[list[dict[str, Any]], str | None]:
+    """Rows of one read-only query once every run has ended, or why they could not be read."""
     if not warehouse.path.exists():
-        summary.exceptions_note = "no warehouse file: the models did not run"
-        return
+        return [], "no warehouse file: the models did not run"
     try:
         with warehouse.open(read_only=True) as wh:
-            rows = wh.query(
-                "select type, count(*) as n from reconciliation.exceptions where resolved_at is null group by type"
-            )
-    except duckdb.CatalogException:
-        summary.exceptions_note = "reconciliation.exceptions has not been built"
-        return
+            return wh.query(sql, parameters), None
+    except duckdb.CatalogException as exc:
+        return [], f"not built yet: {exc}"
     except duckdb.IOException as exc:  # a writer outside Dagster holds the file
-        summary.exceptions_note = f"the warehouse could not be read: {exc}"
-        return
+        return [], f"the warehouse could not be read: {exc}"
+
+
+def _collect_exceptions(summary: RunSummary, warehouse: WarehouseResource) -> None:
+    """Open exceptions by type from reconciliation.exceptions."""
+    rows, summary.exceptions_note = _read_warehouse(
+        warehouse, "select type, count(*) as n from reconciliation.exceptions where resolved_at is null group by type"
+    )
     summary.exceptions = {row["type"]: int(row["n"]) for row in rows}
+
+
+FINANCE_FIGURES = """
+with payouts as (
+    select * from finance.payout_reconciliation where date between cast(? as date) and cast(? as date)
+),
+journals as (
+    select * from finance.journals where date between cast(? as date) and cast(? as date)
+)
+select
+    (select count(*) from payouts) as payouts,
+    (select count(*) from payouts where transactions_sum_to_net and transfer_equals_net and unmatched_count = 0
+        and unmapped_count = 0) as payouts_reconciled,
+    (select count(*) from payouts where unmatched_count > 0 or unmapped_count > 0) as payouts_with_unmatched_money,
+    (select count(*) from journals) as journals,
+    (select count(*) from journals where is_balanced) as journals_balanced,
+    (select cast(coalesce(sum(net_sales), 0) as varchar) from journals) as net_sales,
+    (select cast(coalesce(sum(refunds), 0) as varchar) from journals) as refunds,
+    (select cast(coalesce(sum(fees), 0) as varchar) from journals) as fees,
+    (select cast(coalesce(sum(output_tax), 0) as varchar) from journals) as output_tax,
+    (select cast(coalesce(sum(gift_card_liability_movement), 0) as varchar) from journals)
+        as gift_card_liability_added,
+    (select cast(coalesce(sum(suspense), 0) as varchar) from journals) as suspense,
+    (select cast(coalesce(sum(net), 0) as varchar) from payouts) as payouts_net
+"""
+
+
+def _collect_finance(summary: RunSummary, warehouse: WarehouseResource) -> None:
+    """Payouts reconciled and unmatched, journals balanced, sales, fees and liabilities of the range
+    (money as exact text; several currencies add up only when the shop pays out in one)."""
+    bounds = [summary.start_date, summary.end_date] * 2
+    rows, note = _read_warehouse(warehouse, FINANCE_FIGURES, bounds)
+    summary.finance = rows[0] if rows else {"note": note}
 
 
 def write_summary(summary: RunSummary, data_dir: Path) -> Path:

@@ -48,6 +48,23 @@ RECONCILIATION = (
     "sku_master",
     "stock_parity",
 )
+FINANCE = (
+    "awaiting_payout",
+    "exports",
+    "journal_lines",
+    "journals",
+    "liabilities",
+    "payout_reconciliation",
+    "payout_transactions",
+    "transaction_families",
+    "unmatched",
+)
+FINANCE_CHECKS = {
+    "finance/journals:journal_balanced",
+    "finance/payout_reconciliation:payout_ties_to_bank",
+    "finance/payout_reconciliation:refunds_within_capture",
+    "finance/awaiting_payout:paid_out_within",
+}
 EXPECTED = {
     "shopify/orders": ("shopify", "daily"),
     "shopify/catalog": ("shopify", "daily"),
@@ -66,6 +83,7 @@ EXPECTED = {
     },
     **{f"staging/{name}": ("staging", "daily") for name in STAGING},
     **{f"reconciliation/{name}": ("reconciliation", "daily") for name in RECONCILIATION},
+    **{f"finance/{name}": ("finance", "daily") for name in FINANCE},
 }
 
 
@@ -87,6 +105,19 @@ def test_asset_graph_is_pinned() -> None:
         assert spec_owners and kinds and description and len(description) > 40, key
         assert node.backfill_policy == dg.BackfillPolicy.single_run(), key
     assert found == EXPECTED
+
+
+def test_finance_checks_are_pinned_and_only_the_balance_blocks() -> None:
+    graph = defs.resolve_asset_graph()
+    specs = {
+        f"{key.asset_key.to_user_string()}:{key.name}": graph.get_check_spec(key)
+        for key in graph.asset_check_keys
+        if key.asset_key.path[0] == "finance"
+    }
+    assert set(specs) == FINANCE_CHECKS
+    assert {name for name, spec in specs.items() if spec.blocking} == {"finance/journals:journal_balanced"}
+    exports = graph.get(dg.AssetKey(["finance", "exports"]))
+    assert dg.AssetKey(["finance", "journals"]) in exports.parent_keys
 
 
 def test_every_resource_the_assets_need_is_defined() -> None:

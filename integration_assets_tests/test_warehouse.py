@@ -95,7 +95,7 @@ def test_bad_headers_placeholders_and_references_are_named(tmp_path: Path) -> No
 def test_seeds_load_typed(tmp_path: Path) -> None:
     with Warehouse(tmp_path / "w.duckdb") as wh:
         counts = wh.load_seeds(SEEDS)
-        assert counts["locations"] == 4 and counts["exception_owners"] == 14
+        assert counts["locations"] == 4 and counts["exception_owners"] == 15  # 14 types + payout_unmapped_transaction
         types = dict(wh.column_types("seeds.locations"))
         assert types["shopify_location_id"] == "BIGINT" and types["location_key"] == "VARCHAR"
 

@@ -4,7 +4,8 @@
 -- null), with severity, owner, SLA and runbook from the seeds' exception_owners, first_seen_at,
 -- last_seen_at, due_at (first seen + SLA), resolved_at and the evidence as JSON text.
 -- exception_id is a stable hash of the type and keys (plus the raw location id for
--- unmapped_location, whose location_key is null). Each run upserts what it observes: a re-run keeps
+-- unmapped_location, whose location_key is null). payout_unmapped_transaction comes from finance:
+-- a payout transaction whose type the ledger mapping does not know (it posted to suspense). Each run upserts what it observes: a re-run keeps
 -- first_seen_at; an exception no longer observed gets resolved_at and stays; one seen again is
 -- reopened. Stock findings are read from each location's newest parity snapshot, so an exception
 -- dated to an older snapshot closes once a newer snapshot supersedes it. Every evidence holds
@@ -213,6 +214,37 @@ payout_findings as (
     from unmatched_payout_transactions
 ),
 
+unmapped_payout_transactions as (
+    select
+        'payout_unmapped_transaction' as type,
+        payout_date as date,
+        cast(null as varchar) as location_key,
+        cast(null as varchar) as sku,
+        cast(null as varchar) as order_id,
+        cast(payout_id as varchar) as payout_id,
+        cast(null as varchar) as raw_identity,
+        'medium' as severity,
+        to_json({
+            'payout_status': any_value(payout_status),
+            'unmapped_count': count(*),
+            'unmapped_amount': sum(amount),
+            'account': 'suspense',
+            'transactions': list({
+                'balance_transaction_id': balance_transaction_id,
+                'type': type,
+                'amount': amount,
+                'fee': fee,
+                'net': net,
+                'currency_code': currency_code,
+                'transaction_date': transaction_date,
+                'adjustment_reason': adjustment_reason
+            } order by balance_transaction_id)
+        }) as evidence
+    from finance.payout_transactions
+    where family = 'unmapped'
+    group by payout_id, payout_date
+),
+
 findings as (
     select type, date, location_key, sku, order_id, payout_id, raw_identity, severity, evidence from stock_drift
     union all
@@ -227,6 +259,9 @@ findings as (
     select type, date, location_key, sku, order_id, payout_id, raw_identity, severity, evidence from restock_findings
     union all
     select type, date, location_key, sku, order_id, payout_id, raw_identity, severity, evidence from payout_findings
+    union all
+    select type, date, location_key, sku, order_id, payout_id, raw_identity, severity, evidence
+    from unmapped_payout_transactions
 ),
 
 finding_subjects as (

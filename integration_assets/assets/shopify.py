@@ -2,7 +2,10 @@
 inventory items, locations and stock levels, landed raw.
 
 Orders are filed under the shop day of their updated_at, so each date holds the versions that
-changed that day, and a range is read in one pass (a bulk operation for long backfills). Locations,
+changed that day, and a range is read in one pass (a bulk operation for long backfills). A day also
+holds the current version of every order its payouts' transactions name that the range did not
+bring (an order placed and last changed before the range): finance reconciles a payout whatever
+dates the run covered. Locations,
 inventory items and levels are current state, filed under the run's last date (the as-of rule).
 """
 
@@ -13,6 +16,7 @@ import dagster as dg
 from integration_assets.assets import shopify_tables as tables
 from integration_assets.assets.landing import Landing
 from integration_assets.assets.landing import extraction_asset as make_extraction_asset
+from integration_assets.assets.payments import payouts_issued_on, settled_by_payouts
 from integration_assets.partitions import (
     daily_location_partitions,
     daily_partitions,
@@ -21,6 +25,7 @@ from integration_assets.partitions import (
     locations_of,
 )
 from integration_assets.resources import LakeResource, ShopifyResource
+from integration_assets.sources.shopify import ShopifyClient
 
 GROUP = "shopify"
 OWNERS = ["team:data-engineering"]
@@ -42,14 +47,32 @@ def shopify_orders(
     landing = Landing(lake, tables.SOURCE)
     with shopify.client() as client:
         parsed = client.orders_updated(day_bounds(dates[0])[0], day_bounds(dates[-1])[1])
+        named = orders_named_by_payouts(client, dates, {o.id for o in parsed.records})
+        settled = client.orders_by_id(sorted({i for ids in named.values() for i in ids}))
+        settled_by_id = {o.id: o for o in settled.records}
         for date in dates:
             start, end = day_bounds(date)
             orders = [o for o in parsed.records if start <= o.updated_at < end]
-            rejected = parsed.rejected if date == dates[-1] else []  # a bad record has no trusted date
+            orders += [settled_by_id[i] for i in sorted(named[date]) if i in settled_by_id]
+            rejected = [*parsed.rejected, *settled.rejected] if date == dates[-1] else []  # no trusted date
             landing.quarantine("orders", date, None, rejected, len(orders))
             for spec, records in tables.order_parts(orders).items():
                 landing.write(spec.entity, date, None, spec.rows(records), spec.schema)
-        return landing.result(client.stats)
+        return landing.result(client.stats, {"orders_named_by_payouts": len(settled_by_id)})
+
+
+def orders_named_by_payouts(client: ShopifyClient, dates: list[str], landed: set[int]) -> dict[str, set[int]]:
+    """Per shop day, the orders the balance transactions of that day's payouts name that are not
+    among `landed` (the orders this run brings anyway)."""
+    payouts, _ = payouts_issued_on(client, dates)
+    settled = settled_by_payouts(client, payouts)
+    payout_day = {payout.id: day for day, issued in payouts.items() for payout in issued}
+    named: dict[str, set[int]] = {date: set() for date in dates}
+    for transaction in settled.records:
+        day = payout_day.get(transaction.associated_payout_id)
+        if day and transaction.associated_order_id and transaction.associated_order_id not in landed:
+            named[day].add(transaction.associated_order_id)
+    return named
 
 
 @extraction_asset(["shopify", "catalog"], daily_partitions)

@@ -164,7 +164,7 @@ class PaymentsBuilder:
                     source_order_id=order.id,
                 )
 
-    def account_events(self) -> None:
+    def account_events(self) -> BalanceTransaction:
         """Money movements with no order: a reserve held and released, labels, billing, tax, and a
         type our ledger mapping does not know (it must land in suspense, not vanish)."""
         day = self.history_start
@@ -209,12 +209,14 @@ class PaymentsBuilder:
             at(day + dt.timedelta(days=4), 8),
             adjustment_reason="marketplace_tax",
         )
-        self._row(
+        # Settles in the window's first payout, like the ghost charge: the manifest names that payout.
+        settles_first = subtract_business_days(self.target_payout_date(), PAY_PERIOD_BUSINESS_DAYS)
+        return self._row(
             "ADS_PUBLISHER_CREDIT",
             "ADJUSTMENT",
             Decimal("12.50"),
             Decimal("0.00"),
-            at(day + dt.timedelta(days=5), 8),
+            at(settles_first, 8),
             adjustment_reason="ads_publisher_credit",
         )
 
@@ -331,7 +333,7 @@ def build_payments(
     builder = PaymentsBuilder(ids, history_start, dates, now)
     builder.from_orders(orders)
     builder.disputes(orders)
-    builder.account_events()
+    unmapped = builder.account_events()
     ghost = builder.unmatched_charge(orders)
     payouts = builder.payouts()
     builder.rows = [r for r in builder.rows if r.processed_at <= now]
@@ -348,6 +350,20 @@ def build_payments(
                 str(payout.id),
                 f"charge {ghost.id} of {ghost.amount} GBP names order {ghost.source_order_id}, "
                 "which Shopify does not have",
+            )
+        )
+    unmapped_payout = next((p for p in payouts if p.id == unmapped.payout_id), None)
+    if unmapped_payout is not None and unmapped_payout.date >= dates[0]:
+        payout = unmapped_payout
+        anomalies.append(
+            Anomaly(
+                "payout_unmapped_transaction",
+                payout.date.isoformat(),
+                None,
+                None,
+                None,
+                str(payout.id),
+                f"{unmapped.type} {unmapped.id} of {unmapped.amount} GBP has no ledger mapping: it posts to suspense",
             )
         )
     rows = sorted(builder.rows, key=lambda r: (r.processed_at, r.id))

@@ -103,6 +103,12 @@ EXCEPTION_OWNERS = [
         "72",
         "Find the charge's order in Shopify Payments; post to suspense until found",
     ),
+    (
+        "payout_unmapped_transaction",
+        "team:finance",
+        "72",
+        "Map the transaction type to a ledger account; it sits in suspense until then",
+    ),
 ]
 
 GL_ACCOUNTS = [

@@ -105,14 +105,35 @@ def _window(world: World) -> tuple[dt.datetime, dt.datetime]:
     return day_bounds(world.size.dates[0])[0], day_bounds(world.size.dates[-1])[1]
 
 
+def _named_by_payouts(world: World) -> dict[int, set[str]]:
+    """The orders the window's payouts settle money for that the window did not update (placed and
+    last changed before it), with the payout dates they land under."""
+    start, end = _window(world)
+    payout_day = {p.id: p.date.isoformat() for p in world.payouts if p.date in world.size.dates}
+    named: dict[int, set[str]] = {}
+    for b in world.balance_transactions:
+        order = world.orders_by_id.get(b.source_order_id)
+        if b.payout_id in payout_day and order is not None and not start <= order.updated_at < end:
+            named.setdefault(order.id, set()).add(payout_day[b.payout_id])
+    return named
+
+
 def test_every_order_lands_once_with_all_its_parts(landed: Landed) -> None:
     assert landed.summary.success, landed.summary.failures
     start, end = _window(landed.world)
-    expected = [o for o in landed.world.orders if start <= o.updated_at < end]
+    named = _named_by_payouts(landed.world)
+    assert named, "the window's payouts settle orders from before it"
+    # Orders updated in the window, once each, and those the window's payouts name, under each such payout's date.
+    expected = [o for o in landed.world.orders if start <= o.updated_at < end] + [
+        landed.world.orders_by_id[i] for i, days in named.items() for _ in days
+    ]
     orders = landed.rows("shopify", "orders")
     assert sorted(r["id"] for r in orders) == sorted(o.id for o in expected)
     by_id = {o.id: o for o in expected}
-    for row in orders:  # each order sits in the partition of its updated_at shop day
+    for row in orders:  # each order sits in the partition of its updated_at shop day, or of its payout
+        if row["id"] in named:
+            assert str(row["date"]) in named[row["id"]]
+            continue
         local_day = by_id[row["id"]].updated_at.astimezone(dt.UTC)
         assert day_bounds(row["date"])[0] <= local_day < day_bounds(row["date"])[1]
     lines = landed.rows("shopify", "order_line_items")
@@ -187,8 +208,10 @@ def test_warehouse_orders_returns_and_money_land_once(landed: Landed) -> None:
     window = {d.isoformat() for d in world.size.dates}
     assert sorted(r["id"] for r in payouts) == sorted(p.id for p in world.payouts if p.date.isoformat() in window)
     transactions = landed.rows("shopify_payments", "balance_transactions")
+    # Those processed in the window, and every transaction of the window's payouts, whenever processed.
+    window_payouts = {p.id for p in world.payouts if p.date.isoformat() in window}
     assert sorted(r["id"] for r in transactions) == sorted(
-        b.id for b in world.balance_transactions if start <= b.processed_at < end
+        b.id for b in world.balance_transactions if start <= b.processed_at < end or b.payout_id in window_payouts
     )
     for row in transactions:
         assert row["net"] == row["amount"] - row["fee"]
@@ -323,6 +346,7 @@ def test_a_bad_record_is_quarantined_and_the_rest_land(
     assert str(victim.id) in line and "field number" in line
     landed = duckdb.sql(f"select id from read_parquet('{tmp_path}/data/lake/shopify/orders/*/*.parquet')").fetchall()
     expected = {o.id for o in small_world.orders if start <= o.updated_at < end} - {victim.id}
+    expected |= set(_named_by_payouts(small_world))
     assert {row[0] for row in landed} == expected
 
 

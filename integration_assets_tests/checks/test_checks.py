@@ -53,6 +53,10 @@ DUCKDB_CHECKS = {
     "reconciliation/order_lifecycle:order_lifecycle",
     "reconciliation/order_restocks:restock_mismatch",
     "reconciliation/payout_matching:payout_matching",
+    "finance/journals:journal_balanced",
+    "finance/payout_reconciliation:payout_ties_to_bank",
+    "finance/payout_reconciliation:refunds_within_capture",
+    "finance/awaiting_payout:paid_out_within",
 }
 EXTRACTION_ASSETS = {
     "shopify/orders",
@@ -82,8 +86,9 @@ def test_checks_are_pinned_partitioned_like_their_assets_and_pooled_when_they_op
         assert spec.partitions_def == graph.get(spec.asset_key).partitions_def, name
         assert spec.description and len(spec.description) > 60, name
         assert check.node_def.pool == ("duckdb" if name in DUCKDB_CHECKS else None), name
-        # Only an empty or missing extraction stops the run: the rest report and let exceptions record.
-        assert spec.blocking == name.endswith(":no_empty_extraction"), name
+        # Only an empty or missing extraction, or an unbalanced journal (never exported), stops the
+        # run: the rest report and let exceptions record.
+        assert spec.blocking == (name.endswith(":no_empty_extraction") or name.endswith(":journal_balanced")), name
 
 
 def test_partitioned_checks_are_preview_and_ours_do_not_warn() -> None:

@@ -54,8 +54,8 @@ class Reconciled:
             return [dict(zip(relation.columns, row, strict=True)) for row in relation.fetchall()]
 
 
-def _run_main_job(world: World, tmp: Path) -> Path:
-    """`integration-assets run` from a week before the world's first date to its last, against the
+def _run_main_job(world: World, tmp: Path, lookback: dt.timedelta = SETTLEMENT_LOOKBACK) -> Path:
+    """`integration-assets run` from `lookback` before the world's first date to its last, against the
     world served on a free port; returns the data folder."""
     sim = _serve(world, tmp)
     data = tmp / "data"
@@ -67,7 +67,7 @@ def _run_main_job(world: World, tmp: Path) -> Path:
         "INVENTORY_PLANNER_REQUESTS_PER_SECOND": "200",
     }
     env.pop("DAGSTER_HOME", None)  # the run keeps its instance under the data folder
-    start = world.size.dates[0] - SETTLEMENT_LOOKBACK
+    start = world.size.dates[0] - lookback
     try:
         result = subprocess.run(
             [

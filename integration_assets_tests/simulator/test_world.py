@@ -40,6 +40,7 @@ EXCEPTION_TYPES = {
     "fulfilled_before_despatch",
     "restock_mismatch",
     "payout_unmatched_charge",
+    "payout_unmapped_transaction",
 }
 
 
@@ -76,6 +77,8 @@ def test_every_exception_type_is_injected_with_its_keys(fixture: str, request: p
     assert restock.sku and int(restock.order_id) in world.orders_by_id
     (payout,) = by_type["payout_unmatched_charge"]
     assert int(payout.payout_id) in world.payouts_by_id and payout.date in dates
+    (unmapped_type,) = by_type["payout_unmapped_transaction"]
+    assert unmapped_type.payout_id == payout.payout_id and "ADS_PUBLISHER_CREDIT" in unmapped_type.detail
     (unmapped,) = by_type["unmapped_location"]
     assert unmapped.location_key is None and "shopify_location_id=" in unmapped.detail
 

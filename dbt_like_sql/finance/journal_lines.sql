@@ -1,0 +1,369 @@
+-- materialized: table
+-- partitioned_by: date
+-- The summary journal of each Shopify Payments payout issued on the date (A2X style), one row per
+-- line: amount is signed (+ debit, - credit) in the payout currency, with debit and credit beside it.
+-- Every balance transaction posts lines that sum to minus its net, so with the bank line (+ the
+-- payout's net) each journal balances by construction, and the checks prove it.
+-- - A charge that settles an order's first Shopify Payments payment recognises the whole order from
+--   Shopify's calculated totals: product sales by tax rate (ex tax, before discounts), discounts,
+--   shipping, output tax per tax line, gift cards sold (liability, never revenue); against it gift
+--   cards redeemed, other tenders (POS cash, other gateways), card payments settled elsewhere (pending
+--   payment), and the residue as FX variance (presentment != shop currency) or rounding.
+--   A later charge of the same order clears pending payment; a charge with no order goes to suspense.
+-- - A refund reverses output tax (pro rata to the refund's lines) and books the rest as refunds.
+-- - Fees, chargebacks and reversals, reserves, marketplace tax, adjustments and failed transfers post
+--   to their accounts; an unmapped type posts to suspense (and is an exception).
+-- - Lines of transactions in a month before the payout's month form their own journal dated that
+--   month's last day, balanced through the in-transit (carried-forward) account, which the payout
+--   month's journal clears: the deposit still matches one payout.
+-- carried_forward and retried_payout (a failed deposit's funds back on the balance) post to the
+-- bank's in-transit account. Statuses: PAID -> final, SCHEDULED -> provisional, FAILED -> failed (its funds come back through the
+-- retried payout's TRANSFER_FAILURE line), CANCELED -> no journal.
+with currency_exponents as (
+    select currency_code, exponent
+    from (values ('JPY', 0), ('KRW', 0), ('VND', 0), ('CLP', 0), ('ISK', 0), ('HUF', 2)) as c (currency_code, exponent)
+),
+
+transactions as (
+    select
+        payout_transactions.payout_id,
+        payout_transactions.payout_date,
+        payout_transactions.payout_status,
+        payout_transactions.payout_net,
+        payout_transactions.payout_currency_code,
+        payout_transactions.external_trace_id,
+        payout_transactions.balance_transaction_id,
+        payout_transactions.type,
+        payout_transactions.family,
+        payout_transactions.line_type,
+        payout_transactions.fee_line_type,
+        payout_transactions.amount,
+        payout_transactions.fee,
+        payout_transactions.source_order_transaction_id,
+        payout_transactions.matched_order_id,
+        payout_transactions.matched_refund_id,
+        payout_transactions.is_matched,
+        date_trunc('month', payout_transactions.transaction_local_date) as transaction_month,
+        coalesce(currency_exponents.exponent, 2) as exponent
+    from finance.payout_transactions as payout_transactions
+    left join currency_exponents on currency_exponents.currency_code = payout_transactions.payout_currency_code
+    where
+        payout_transactions.payout_date = date '{{ date }}'
+        and payout_transactions.payout_status not in ('CANCELED', 'CANCELLED')
+        and payout_transactions.family <> 'payout'
+),
+
+first_card_payments as (
+    select
+        order_id,
+        arg_min(transaction_id, processed_at) as transaction_id
+    from staging.shopify_order_transactions
+    where
+        gateway = 'shopify_payments' and kind in ('SALE', 'CAPTURE') and status = 'SUCCESS'
+        and refund_id is null and not coalesce(test, false)
+    group by order_id
+),
+
+recognising_charges as (
+    select transactions.*
+    from transactions
+    inner join first_card_payments
+        on first_card_payments.order_id = transactions.matched_order_id
+        and first_card_payments.transaction_id = transactions.source_order_transaction_id
+    where transactions.family = 'charge'
+),
+
+orders as (
+    select order_id, name, taxes_included, currency_code, presentment_currency_code
+    from staging.shopify_orders
+    where order_id in (select matched_order_id from recognising_charges)
+),
+
+order_goods as (
+    select
+        order_id,
+        coalesce(sum(discounted_total) filter (where not is_gift_card), 0) as goods,
+        coalesce(sum(total_tax) filter (where not is_gift_card), 0) as goods_tax,
+        coalesce(sum(total_discount) filter (where not is_gift_card), 0) as goods_discount,
+        coalesce(sum(discounted_total) filter (where is_gift_card), 0) as gift_cards_sold
+    from staging.shopify_order_line_items
+    where order_id in (select order_id from orders)
+    group by order_id
+),
+
+order_shipping as (
+    select order_id, sum(discounted_price) as shipping, sum(total_tax) as shipping_tax
+    from staging.shopify_order_shipping_lines
+    where order_id in (select order_id from orders)
+    group by order_id
+),
+
+order_taxes as (
+    select order_id, title || ' ' || cast(cast(rate * 100 as decimal(9, 3)) as varchar) || '%' as tax_rate, sum(amount) as tax
+    from staging.shopify_order_tax_lines
+    where order_id in (select order_id from orders)
+    group by all
+),
+
+order_tax_rates as (
+    select order_id, string_agg(tax_rate, ' + ' order by tax_rate) as tax_rate, sum(tax) as tax
+    from order_taxes
+    group by order_id
+),
+
+order_tenders as (
+    select
+        order_id,
+        coalesce(sum(amount) filter (where gateway = 'shopify_payments'), 0) as card,
+        coalesce(sum(amount) filter (where gateway = 'gift_card'), 0) as gift_card,
+        coalesce(sum(amount) filter (where gateway = 'cash'), 0) as cash,
+        coalesce(sum(amount) filter (where gateway not in ('shopify_payments', 'gift_card', 'cash')), 0) as other
+    from staging.shopify_order_transactions
+    where
+        kind in ('SALE', 'CAPTURE') and status = 'SUCCESS' and refund_id is null and not coalesce(test, false)
+        and order_id in (select order_id from orders)
+    group by order_id
+),
+
+order_values as (
+    select
+        recognising_charges.*,
+        orders.name as order_name,
+        orders.presentment_currency_code <> orders.currency_code as is_converted,
+        coalesce(order_tax_rates.tax_rate, 'No tax') as tax_rate,
+        order_goods.goods - case when orders.taxes_included then order_goods.goods_tax else 0 end
+        + order_goods.goods_discount as product_sales,
+        order_goods.goods_discount as discounts,
+        coalesce(order_shipping.shipping, 0)
+        - case when orders.taxes_included then coalesce(order_shipping.shipping_tax, 0) else 0 end as shipping_income,
+        coalesce(order_tax_rates.tax, 0) as tax,
+        order_goods.gift_cards_sold,
+        coalesce(order_tenders.card, 0) as card,
+        coalesce(order_tenders.gift_card, 0) as gift_card,
+        coalesce(order_tenders.cash, 0) as cash,
+        coalesce(order_tenders.other, 0) as other
+    from recognising_charges
+    inner join orders on orders.order_id = recognising_charges.matched_order_id
+    left join order_goods on order_goods.order_id = orders.order_id
+    left join order_shipping on order_shipping.order_id = orders.order_id
+    left join order_tax_rates on order_tax_rates.order_id = orders.order_id
+    left join order_tenders on order_tenders.order_id = orders.order_id
+),
+
+order_lines as (
+    select balance_transaction_id, unnest([
+        {'line_type': 'product_sales', 'tax_rate': tax_rate, 'amount': -product_sales},
+        {'line_type': 'discounts', 'tax_rate': tax_rate, 'amount': discounts},
+        {'line_type': 'shipping_income', 'tax_rate': tax_rate, 'amount': -shipping_income},
+        {'line_type': 'gift_card_liability', 'tax_rate': 'No tax', 'amount': -gift_cards_sold},
+        {'line_type': 'gift_card_liability', 'tax_rate': 'No tax', 'amount': gift_card},
+        {'line_type': 'pos_cash_clearing', 'tax_rate': 'No tax', 'amount': cash},
+        {'line_type': 'other_gateway_clearing', 'tax_rate': 'No tax', 'amount': other},
+        {'line_type': 'pending_payment', 'tax_rate': 'No tax', 'amount': card - amount},
+        {
+            'line_type': case when is_converted then 'fx_variance' else 'rounding' end,
+            'tax_rate': 'No tax',
+            'amount': product_sales - discounts + shipping_income + tax + gift_cards_sold - gift_card - cash - other - card
+        }
+    ]) as line
+    from order_values
+),
+
+order_tax_lines as (
+    select order_values.balance_transaction_id, order_taxes.tax_rate, -order_taxes.tax as amount
+    from order_values
+    inner join order_taxes on order_taxes.order_id = order_values.matched_order_id
+),
+
+refund_parts as (
+    select
+        refund_id,
+        sum(subtotal) as subtotal,
+        sum(total_tax) as tax
+    from staging.shopify_order_refund_line_items
+    group by refund_id
+),
+
+refund_shares as (
+    -- in the currency's minor units (integers), so the pro rata share is exact: DuckDB divides
+    -- decimals as doubles
+    select
+        transactions.balance_transaction_id,
+        transactions.exponent,
+        orders.order_id,
+        cast(round(coalesce(refund_parts.tax, 0) * power(10, transactions.exponent)) as hugeint) as tax_units,
+        cast(round(-transactions.amount * power(10, transactions.exponent)) as hugeint) as refunded_units,
+        cast(round(
+            (coalesce(refund_parts.subtotal, 0) + case when orders.taxes_included then 0 else coalesce(refund_parts.tax, 0) end)
+            * power(10, transactions.exponent)
+        ) as hugeint) as gross_units
+    from transactions
+    inner join staging.shopify_order_refunds as refunds on refunds.refund_id = transactions.matched_refund_id
+    inner join staging.shopify_orders as orders on orders.order_id = refunds.order_id
+    left join refund_parts on refund_parts.refund_id = refunds.refund_id
+    where transactions.family = 'refund'
+),
+
+refund_taxes as (
+    -- output tax reversed: the refund's tax lines pro rata to the share of the refund paid by card,
+    -- half up to the minor unit
+    select
+        refund_shares.balance_transaction_id,
+        coalesce(order_tax_rates.tax_rate, 'No tax') as tax_rate,
+        cast(
+            case
+                when refund_shares.gross_units <= 0 or refund_shares.refunded_units >= refund_shares.gross_units
+                    then refund_shares.tax_units
+                else (2 * refund_shares.tax_units * refund_shares.refunded_units + refund_shares.gross_units)
+                    // (2 * refund_shares.gross_units)
+            end as decimal(18, 2)
+        ) * case refund_shares.exponent when 0 then 1.00 else 0.01 end as tax
+    from refund_shares
+    left join (
+        select
+            order_id,
+            string_agg(title || ' ' || cast(cast(rate * 100 as decimal(9, 3)) as varchar) || '%', ' + ' order by title)
+                as tax_rate
+        from staging.shopify_order_tax_lines
+        group by order_id
+    ) as order_tax_rates on order_tax_rates.order_id = refund_shares.order_id
+),
+
+transaction_lines as (
+    -- the order a first card payment recognises
+    select balance_transaction_id, line.line_type, line.tax_rate, cast(line.amount as decimal(18, 2)) as amount
+    from order_lines
+    union all
+    select balance_transaction_id, 'sales_tax', tax_rate, cast(amount as decimal(18, 2)) from order_tax_lines
+    union all
+    -- a later payment of an order already recognised clears its pending payment
+    select balance_transaction_id, 'pending_payment', 'No tax', -amount
+    from transactions
+    where family = 'charge' and is_matched and balance_transaction_id not in (select balance_transaction_id from recognising_charges)
+    union all
+    -- refunds: output tax reversed, the rest as refunds
+    select balance_transaction_id, 'sales_tax', tax_rate, tax from refund_taxes
+    union all
+    select transactions.balance_transaction_id, 'refunds', refund_taxes.tax_rate, -transactions.amount - refund_taxes.tax
+    from transactions
+    inner join refund_taxes on refund_taxes.balance_transaction_id = transactions.balance_transaction_id
+    union all
+    -- charges and refunds Shopify does not know: suspense until found (payout_unmatched_charge)
+    select balance_transaction_id, 'suspense', 'No tax', -amount
+    from transactions
+    where family in ('charge', 'refund') and not is_matched
+    union all
+    select balance_transaction_id, 'suspense', 'No tax', -amount
+    from transactions
+    where family = 'refund' and is_matched and balance_transaction_id not in (select balance_transaction_id from refund_taxes)
+    union all
+    -- everything else posts its amount to its family's line (unmapped types: suspense)
+    select balance_transaction_id, line_type, 'No tax', -amount
+    from transactions
+    where family not in ('charge', 'refund')
+    union all
+    -- fees (chargeback fees apart); a negative fee is a fee returned
+    select balance_transaction_id, fee_line_type, 'No tax', fee
+    from transactions
+),
+
+dated_lines as (
+    select
+        transactions.payout_id,
+        transactions.payout_date,
+        transactions.payout_status,
+        transactions.payout_currency_code,
+        transactions.external_trace_id,
+        least(transactions.transaction_month, date_trunc('month', transactions.payout_date)) as month,
+        transaction_lines.line_type,
+        transaction_lines.tax_rate,
+        transaction_lines.amount,
+        transactions.balance_transaction_id
+    from transaction_lines
+    inner join transactions on transactions.balance_transaction_id = transaction_lines.balance_transaction_id
+),
+
+payouts as (
+    select distinct payout_id, payout_date, payout_status, payout_net, payout_currency_code, external_trace_id
+    from transactions
+),
+
+earlier_months as (
+    select
+        payout_id,
+        month,
+        sum(amount) as amount
+    from dated_lines
+    where month < date_trunc('month', payout_date)
+    group by payout_id, month
+),
+
+all_lines as (
+    select payout_id, month, line_type, tax_rate, amount, balance_transaction_id from dated_lines
+    union all
+    -- the payout itself: the bank (in transit until the deposit is matched) receives its net
+    select payout_id, date_trunc('month', payout_date), 'bank', 'No tax', payout_net, null from payouts
+    union all
+    -- month-end split: an earlier month's part is balanced through the carried-forward account ...
+    select payout_id, month, 'carried_forward', 'No tax', -amount, null from earlier_months
+    union all
+    -- ... which the payout month's part clears
+    select earlier_months.payout_id, date_trunc('month', payouts.payout_date), 'carried_forward', 'No tax', earlier_months.amount, null
+    from earlier_months
+    inner join payouts on payouts.payout_id = earlier_months.payout_id
+),
+
+summarised as (
+    select
+        payout_id,
+        month,
+        line_type,
+        tax_rate,
+        sum(amount) as amount,
+        count(distinct balance_transaction_id) as transaction_count
+    from all_lines
+    group by payout_id, month, line_type, tax_rate
+    having sum(amount) <> 0
+)
+
+select
+    payouts.payout_date as date,
+    cast(payouts.payout_id as varchar) || '-' || strftime(summarised.month, '%Y-%m') as journal_id,
+    case
+        when summarised.month < date_trunc('month', payouts.payout_date)
+            then cast(last_day(summarised.month) as date)
+        else payouts.payout_date
+    end as journal_date,
+    payouts.payout_id,
+    payouts.payout_status,
+    case payouts.payout_status
+        when 'PAID' then 'final'
+        when 'SCHEDULED' then 'provisional'
+        when 'FAILED' then 'failed'
+        else lower(payouts.payout_status)
+    end as journal_status,
+    payouts.payout_currency_code as currency_code,
+    cast(row_number() over (
+        partition by payouts.payout_id, summarised.month
+        order by
+            case summarised.line_type when 'bank' then 2 when 'carried_forward' then 1 else 0 end,
+            summarised.line_type,
+            summarised.tax_rate
+    ) as integer) as line_number,
+    summarised.line_type,
+    accounts.account_code,
+    accounts.account_name,
+    upper(summarised.line_type[1]) || replace(summarised.line_type[2:], '_', ' ')
+    || case when summarised.tax_rate <> 'No tax' then ' (' || summarised.tax_rate || ')' else '' end as description,
+    summarised.tax_rate,
+    cast(summarised.amount as decimal(18, 2)) as amount,
+    cast(greatest(summarised.amount, 0) as decimal(18, 2)) as debit,
+    cast(greatest(-summarised.amount, 0) as decimal(18, 2)) as credit,
+    summarised.transaction_count,
+    payouts.external_trace_id as reference
+from summarised
+inner join payouts on payouts.payout_id = summarised.payout_id
+left join seeds.gl_accounts as accounts
+    on accounts.line_type = case
+        when summarised.line_type in ('carried_forward', 'retried_payout') then 'bank' else summarised.line_type
+    end

@@ -1,0 +1,97 @@
+-- materialized: table
+-- partitioned_by: date
+-- One row per journal of the payouts issued on the date (a payout that crosses a month end has one
+-- per month): its totals, whether it balances to the minor unit (J1), and for the payout month's
+-- journal whether its bank line equals the payout's net as Shopify serves it (J2), and whether its
+-- rounding stays within one minor unit per order it recognised (J3). Also the headline figures
+-- finance reads: sales, refunds, fees, gift card and tax liability movements.
+with lines as (
+    select
+        date,
+        journal_id,
+        journal_date,
+        payout_id,
+        payout_status,
+        journal_status,
+        currency_code,
+        line_type,
+        account_code,
+        amount,
+        debit,
+        credit,
+        transaction_count,
+        reference
+    from finance.journal_lines
+    where date = date '{{ date }}'
+),
+
+payouts as (
+    select payout_id, net, transaction_type
+    from staging.shopify_payments_payouts
+),
+
+journals as (
+    select
+        date,
+        journal_id,
+        journal_date,
+        payout_id,
+        payout_status,
+        journal_status,
+        currency_code,
+        reference,
+        count(*) as line_count,
+        sum(debit) as total_debit,
+        sum(credit) as total_credit,
+        count(*) filter (where amount = 0 or account_code is null) as bad_lines,
+        sum(amount) filter (where line_type = 'bank') as bank_amount,
+        count(*) filter (where line_type = 'bank') as bank_lines,
+        coalesce(-sum(amount) filter (where line_type in ('product_sales', 'discounts', 'shipping_income')), 0)
+            as net_sales,
+        coalesce(sum(amount) filter (where line_type = 'refunds'), 0) as refunds,
+        coalesce(sum(amount) filter (where line_type in ('payment_fees', 'chargeback_fees')), 0) as fees,
+        coalesce(sum(amount) filter (where line_type = 'chargebacks'), 0) as chargebacks,
+        coalesce(-sum(amount) filter (where line_type = 'sales_tax'), 0) as output_tax,
+        coalesce(-sum(amount) filter (where line_type = 'gift_card_liability'), 0) as gift_card_liability_movement,
+        coalesce(sum(amount) filter (where line_type = 'reserve'), 0) as reserve_movement,
+        coalesce(sum(amount) filter (where line_type = 'suspense'), 0) as suspense,
+        coalesce(sum(amount) filter (where line_type = 'rounding'), 0) as rounding,
+        coalesce(sum(transaction_count) filter (where line_type = 'rounding'), 0) as rounding_orders
+    from lines
+    group by all
+)
+
+select
+    journals.date,
+    journals.journal_id,
+    journals.journal_date,
+    journals.payout_id,
+    journals.payout_status,
+    journals.journal_status,
+    journals.currency_code,
+    'Shopify Payments payout ' || cast(journals.payout_id as varchar) || ' ' || strftime(journals.date, '%Y-%m-%d')
+    || case when journals.journal_date <> journals.date then ' (part to ' || strftime(journals.journal_date, '%Y-%m-%d') || ')' else '' end
+        as narration,
+    journals.reference,
+    journals.line_count,
+    cast(journals.total_debit as decimal(18, 2)) as total_debit,
+    cast(journals.total_credit as decimal(18, 2)) as total_credit,
+    journals.total_debit = journals.total_credit and journals.bad_lines = 0 as is_balanced,
+    cast(journals.bank_amount as decimal(18, 2)) as bank_amount,
+    payouts.net as payout_net,
+    case when journals.bank_lines > 0 then journals.bank_lines = 1 and journals.bank_amount = payouts.net end
+        as ties_to_bank,
+    cast(journals.net_sales as decimal(18, 2)) as net_sales,
+    cast(journals.refunds as decimal(18, 2)) as refunds,
+    cast(journals.fees as decimal(18, 2)) as fees,
+    cast(journals.chargebacks as decimal(18, 2)) as chargebacks,
+    cast(journals.output_tax as decimal(18, 2)) as output_tax,
+    cast(journals.gift_card_liability_movement as decimal(18, 2)) as gift_card_liability_movement,
+    cast(journals.reserve_movement as decimal(18, 2)) as reserve_movement,
+    cast(journals.suspense as decimal(18, 2)) as suspense,
+    cast(journals.rounding as decimal(18, 2)) as rounding,
+    abs(journals.rounding)
+    <= journals.rounding_orders * case when journals.currency_code in ('JPY', 'KRW', 'VND', 'CLP', 'ISK') then 1 else 0.01 end
+        as rounding_within_tolerance
+from journals
+left join payouts on payouts.payout_id = journals.payout_id

@@ -1,0 +1,214 @@
+"""Checks on the finance models: the invariants a finance lead relies on before a journal reaches the
+ledger (api-notes/payouts-ledger.md section 4). They read DuckDB read-only in the pool `duckdb`.
+
+- journal_balanced (finance/journals, each payout date): ERROR and blocking, an unbalanced journal is
+  never exported (J1).
+- payout_ties_to_bank (finance/payout_reconciliation, each date): ERROR when the transactions, the
+  TRANSFER row or the bank line differ from the payout's net (P2, J2); WARN when a journal's rounding
+  passes one minor unit per order it recognised (J3).
+- refunds_within_capture (finance/payout_reconciliation, each date): WARN on an order refunded beyond
+  what was captured (O3).
+- paid_out_within (finance/awaiting_payout, the as-of date): WARN on card payments no payout settled
+  within PAYOUT_MAX_BUSINESS_DAYS (O5).
+
+Money in metadata is the exact decimal text, never a float.
+"""
+
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+import dagster as dg
+
+from integration_assets.checks.evaluation import ERROR, WARN, Outcome, evaluations, partitioned_check, worst_rows
+from integration_assets.checks.reconciliation import POOL, open_read_only
+from integration_assets.partitions import daily_partitions
+from integration_assets.resources import WarehouseResource
+from integration_assets.warehouse import Warehouse
+
+PAYOUT_MAX_BUSINESS_DAYS = 5  # UK pay period (3 business days) plus two days' grace before it is news
+
+
+def _total(rows: list[dict[str, Any]], column: str) -> str:
+    return str(sum((Decimal(r[column]) for r in rows if r[column] is not None), Decimal(0)))
+
+
+def journal_balanced_outcome(wh: Warehouse, date: str) -> Outcome:
+    """J1: every journal of the date's payouts has debits == credits to the minor unit, no zero lines
+    and no line without an account."""
+    journals = wh.query(
+        "select journal_id, journal_status, line_count, total_debit, total_credit, is_balanced "
+        "from finance.journals where date = cast(? as date) order by journal_id",
+        [date],
+    )
+    unbalanced = [j for j in journals if not j["is_balanced"]]
+    metadata: dict[str, Any] = {
+        "journals_checked": len(journals),
+        "journals_unbalanced": len(unbalanced),
+        "total_debit": _total(journals, "total_debit"),
+        "total_credit": _total(journals, "total_credit"),
+        "worst_rows": worst_rows(unbalanced),
+    }
+    if unbalanced:
+        names = ", ".join(j["journal_id"] for j in unbalanced)
+        return Outcome(False, f"{len(unbalanced)} unbalanced journals on {date}: {names}", ERROR, metadata)
+    return Outcome(True, f"{len(journals)} journals of {date} balance to the minor unit", metadata=metadata)
+
+
+@partitioned_check(
+    asset=dg.AssetKey(["finance", "journals"]),
+    name="journal_balanced",
+    partitions_def=daily_partitions,
+    blocking=True,
+    pool=POOL,
+    description=(
+        "Every payout journal dated to each date of the run balances: debits == credits to the minor unit, no "
+        "zero line, every line has an account. ERROR and blocking: an unbalanced journal is never exported."
+    ),
+)
+def journal_balanced(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> Iterator:
+    with open_read_only(warehouse) as wh:
+        outcomes = {date: journal_balanced_outcome(wh, date) for date in context.partition_keys}
+    yield from evaluations(context, outcomes)
+
+
+def payout_ties_to_bank_outcome(wh: Warehouse, date: str) -> Outcome:
+    """P2 and J2: each payout's transactions sum to its net, its TRANSFER row is minus the net, and
+    its journal's bank line equals the net Shopify serves (what the bank deposit must match)."""
+    payouts = wh.query(
+        "select r.payout_id, r.status, r.net, r.transactions_net, r.transactions_sum_to_net, "
+        "r.transfer_equals_net, j.bank_amount, coalesce(j.ties_to_bank, r.status in ('CANCELED', 'CANCELLED')) "
+        "as ties_to_bank from finance.payout_reconciliation as r "
+        "left join finance.journals as j on j.payout_id = r.payout_id and j.bank_amount is not null "
+        "where r.date = cast(? as date) order by r.payout_id",
+        [date],
+    )
+    off = [p for p in payouts if not (p["transactions_sum_to_net"] and p["transfer_equals_net"] and p["ties_to_bank"])]
+    rounding = wh.query(
+        "select journal_id, rounding from finance.journals where date = cast(? as date) "
+        "and not rounding_within_tolerance order by abs(rounding) desc, journal_id",
+        [date],
+    )
+    metadata: dict[str, Any] = {
+        "payouts_checked": len(payouts),
+        "payouts_not_tied": len(off),
+        "payouts_net": _total(payouts, "net"),
+        "bank_lines": _total(payouts, "bank_amount"),
+        "journals_rounding_over_tolerance": len(rounding),
+        "worst_rows": worst_rows(off or rounding),
+    }
+    if off:
+        names = ", ".join(str(p["payout_id"]) for p in off)
+        return Outcome(False, f"{len(off)} payouts of {date} do not tie to the bank: {names}", ERROR, metadata)
+    if rounding:
+        names = ", ".join(f"{r['journal_id']} ({r['rounding']})" for r in rounding)
+        found = f"rounding over one minor unit per order in {len(rounding)} journals of {date}: {names}"
+        return Outcome(False, found, WARN, metadata)
+    return Outcome(True, f"{len(payouts)} payouts of {date} tie to their net and bank line", metadata=metadata)
+
+
+@partitioned_check(
+    asset=dg.AssetKey(["finance", "payout_reconciliation"]),
+    name="payout_ties_to_bank",
+    partitions_def=daily_partitions,
+    blocking=False,
+    pool=POOL,
+    description=(
+        "Each payout of each date: its balance transactions sum to its net, its TRANSFER row is minus the net, "
+        "and its journal's bank line equals the net Shopify serves (the deposit to match). ERROR per payout off; "
+        "WARN when a journal's rounding passes one minor unit per order it recognised."
+    ),
+)
+def payout_ties_to_bank(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> Iterator:
+    with open_read_only(warehouse) as wh:
+        outcomes = {date: payout_ties_to_bank_outcome(wh, date) for date in context.partition_keys}
+    yield from evaluations(context, outcomes)
+
+
+def refunds_within_capture_outcome(wh: Warehouse, date: str) -> Outcome:
+    """O3: for every order refunded in the date's payouts, Shopify Payments refunds so far do not
+    exceed its Shopify Payments captures."""
+    orders = wh.query(
+        "with refunded as (select distinct matched_order_id as order_id from finance.payout_transactions "
+        "  where payout_date = cast(? as date) and family = 'refund' and is_matched), "
+        "tenders as (select order_id, "
+        "  coalesce(sum(amount) filter (where kind in ('SALE', 'CAPTURE')), 0) as captured, "
+        "  coalesce(sum(amount) filter (where kind = 'REFUND'), 0) as refunded "
+        "  from staging.shopify_order_transactions where gateway = 'shopify_payments' and status = 'SUCCESS' "
+        "  group by order_id) "
+        "select refunded.order_id, coalesce(tenders.captured, 0) as captured, "
+        "coalesce(tenders.refunded, 0) as refunded "
+        "from refunded left join tenders on tenders.order_id = refunded.order_id order by refunded.order_id",
+        [date],
+    )
+    over = [o for o in orders if o["refunded"] > o["captured"]]
+    metadata: dict[str, Any] = {
+        "orders_checked": len(orders),
+        "orders_over_refunded": len(over),
+        "worst_rows": worst_rows(over),
+    }
+    if over:
+        return Outcome(False, f"{len(over)} orders refunded beyond their capture in {date}'s payouts", WARN, metadata)
+    return Outcome(True, f"{len(orders)} refunded orders of {date}'s payouts within capture", metadata=metadata)
+
+
+@partitioned_check(
+    asset=dg.AssetKey(["finance", "payout_reconciliation"]),
+    name="refunds_within_capture",
+    partitions_def=daily_partitions,
+    blocking=False,
+    pool=POOL,
+    description=(
+        "Every order refunded in each date's payouts has Shopify Payments refunds no larger than its Shopify "
+        "Payments captures. WARN with the orders over."
+    ),
+)
+def refunds_within_capture(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> Iterator:
+    with open_read_only(warehouse) as wh:
+        outcomes = {date: refunds_within_capture_outcome(wh, date) for date in context.partition_keys}
+    yield from evaluations(context, outcomes)
+
+
+def paid_out_within_outcome(wh: Warehouse, date: str, max_business_days: int) -> Outcome:
+    """O5: card payments no payout has settled, past their expected payout date by more than the grace."""
+    late = wh.query(
+        "select order_id, order_name, transaction_id, processed_at, amount, currency_code, expected_payout_date, "
+        "business_days_late from finance.awaiting_payout where business_days_late > ? "
+        "order by business_days_late desc, amount desc, transaction_id",
+        [max_business_days - 3],
+    )
+    waiting = wh.query("select count(*) as n, coalesce(sum(amount), 0) as amount from finance.awaiting_payout")[0]
+    metadata: dict[str, Any] = {
+        "as_of_date": date,
+        "awaiting_payout": int(waiting["n"]),
+        "awaiting_amount": str(waiting["amount"]),
+        "late_payments": len(late),
+        "late_amount": _total(late, "amount"),
+        "max_business_days": max_business_days,
+        "worst_rows": worst_rows(late),
+    }
+    if late:
+        found = f"{len(late)} card payments not paid out within {max_business_days} business days as of {date}"
+        return Outcome(False, found, WARN, metadata)
+    return Outcome(True, f"every card payment paid out within {max_business_days} business days", metadata=metadata)
+
+
+@partitioned_check(
+    asset=dg.AssetKey(["finance", "awaiting_payout"]),
+    name="paid_out_within",
+    partitions_def=daily_partitions,
+    blocking=False,
+    pool=POOL,
+    description=(
+        f"Every successful Shopify Payments payment is in a payout within {PAYOUT_MAX_BUSINESS_DAYS} business "
+        "days of its UTC capture day, as of the run's last date. WARN with the late payments, oldest first."
+    ),
+)
+def paid_out_within(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> Iterator:
+    date = max(context.partition_keys)
+    with open_read_only(warehouse) as wh:
+        outcome = paid_out_within_outcome(wh, date, PAYOUT_MAX_BUSINESS_DAYS)
+    yield from evaluations(context, {date: outcome})
+
+
+checks = [journal_balanced, payout_ties_to_bank, refunds_within_capture, paid_out_within]

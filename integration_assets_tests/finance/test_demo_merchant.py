@@ -1,0 +1,137 @@
+"""Finance on the demo merchant, run as a user runs it (`integration-assets run` over real HTTP) over
+the world's own dates only, for two seeds at two sizes: every payout of those dates has journals
+that balance to the minor unit, whose bank line is the payout's net as the simulator serves it;
+nothing lands in suspense but what the simulator injected, and every injected unmatched charge and
+unmapped type is found, nothing else. Then range independence: the same world run from a week
+earlier gives the same journals for the same payouts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from integration_assets.simulator.merchant import build_world, small_size
+from integration_assets.simulator.world import World
+from integration_assets_tests.reconciliation.test_exceptions_match_manifest import _run_main_job
+
+PAYOUT_TYPES = ("payout_unmatched_charge", "payout_unmapped_transaction")
+WORLDS = [
+    pytest.param((7, small_size()), id="seed7-2days-25"),
+    pytest.param((11, small_size(days=5, orders_per_day=40)), id="seed11-5days-40"),  # Fri..Tue: 3 payouts
+]
+
+
+@dataclass
+class Run:
+    world: World
+    data: Path
+
+    def query(self, sql: str) -> list[tuple]:
+        with duckdb.connect(str(self.data / "warehouse.duckdb"), read_only=True) as con:
+            return con.execute(sql).fetchall()
+
+
+@pytest.fixture(scope="module", params=WORLDS)
+def run(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
+    seed, size = request.param
+    world = build_world(seed, size)
+    yield Run(world, _run_main_job(world, tmp_path_factory.mktemp(f"finance{seed}"), lookback=dt.timedelta(0)))
+
+
+def _payouts_in_window(world: World) -> dict[int, Decimal]:
+    return {p.id: p.net for p in world.payouts if p.date in world.size.dates and p.status != "CANCELED"}
+
+
+def test_every_payout_has_balanced_journals_whose_bank_line_is_the_served_net(run: Run) -> None:
+    expected = _payouts_in_window(run.world)
+    assert expected, "the window has payouts"
+    journals = run.query("select journal_id, payout_id, is_balanced, total_debit, total_credit from finance.journals")
+    assert {payout for _, payout, *_ in journals} == set(expected)
+    assert all(balanced and debit == credit and debit > 0 for _, _, balanced, debit, credit in journals), journals
+    bank = dict(
+        run.query("select payout_id, sum(amount) from finance.journal_lines where line_type = 'bank' group by 1")
+    )
+    assert bank == expected
+    tied = run.query(
+        "select payout_id, transactions_sum_to_net, transfer_equals_net from finance.payout_reconciliation"
+    )
+    assert sorted(tied) == [(payout, True, True) for payout in sorted(expected)]
+    lines = run.query(
+        "select count(*), count(*) filter (where amount = 0 or account_code is null) from finance.journal_lines"
+    )
+    print(f"\nseed {run.world.seed}: {len(expected)} payouts, {len(journals)} journals, {lines[0][0]} lines")
+    assert lines[0][1] == 0
+
+
+def test_injected_unmatched_charges_and_unmapped_types_are_found_and_nothing_else(run: Run) -> None:
+    expected = sorted((a.type, a.payout_id, a.date) for a in run.world.anomalies if a.type in PAYOUT_TYPES)
+    found = run.query(
+        "select type, payout_id, cast(date as varchar) from reconciliation.exceptions "
+        f"where resolved_at is null and type in {PAYOUT_TYPES} order by all"
+    )
+    assert found == expected
+    assert {t for t, *_ in expected} == set(PAYOUT_TYPES)
+    window = run.world.size.dates
+    ghosts = {
+        b.id: b.amount
+        for b in run.world.balance_transactions
+        if b.type == "CHARGE"
+        and b.source_order_id not in run.world.orders_by_id
+        and b.payout_id
+        and run.world.payouts_by_id[b.payout_id].date in window
+    }
+    unmatched = dict(run.query("select balance_transaction_id, amount from finance.unmatched where type = 'CHARGE'"))
+    assert unmatched == ghosts and ghosts
+    suspense = run.query("select coalesce(sum(amount), 0) from finance.journal_lines where line_type = 'suspense'")
+    in_unmatched = run.query("select coalesce(sum(-amount), 0) from finance.unmatched")
+    assert suspense == in_unmatched
+
+
+def test_sales_fees_and_liabilities_add_up_to_the_payouts(run: Run) -> None:
+    """The figures the run summary reports, against the payouts' own totals."""
+    (fees, journal_fees) = run.query(
+        "select (select sum(fees) from finance.payout_reconciliation), "
+        "(select sum(amount) from finance.journal_lines where line_type in ('payment_fees', 'chargeback_fees'))"
+    )[0]
+    assert fees == journal_fees
+    net = run.query("select sum(net) from finance.payout_reconciliation")[0][0]
+    assert net == sum(_payouts_in_window(run.world).values())
+
+
+def test_a_wider_run_gives_the_same_journals_for_the_same_payouts(
+    run: Run, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    if run.world.seed != 7:
+        pytest.skip("one world is enough to show range independence")
+    wider = Run(run.world, _run_main_job(run.world, tmp_path_factory.mktemp("wider"), lookback=dt.timedelta(days=7)))
+    payouts = ", ".join(str(p) for p in _payouts_in_window(run.world))
+    sql = (
+        "select journal_id, line_number, line_type, tax_rate, amount, transaction_count from finance.journal_lines "
+        f"where payout_id in ({payouts}) order by journal_id, line_number"
+    )
+    narrow_lines = run.query(sql)
+    assert narrow_lines and wider.query(sql) == narrow_lines
+
+
+def test_the_run_summary_reports_the_finance_figures(run: Run) -> None:
+    finance = json.loads((run.data / "summary.json").read_text())["finance"]
+    expected = _payouts_in_window(run.world)
+    assert finance["payouts"] == len(expected) and finance["journals"] == finance["journals_balanced"] >= len(expected)
+    assert Decimal(finance["payouts_net"]) == sum(expected.values())
+    unmatched = {a.payout_id for a in run.world.anomalies if a.type in PAYOUT_TYPES}
+    assert finance["payouts_with_unmatched_money"] == len(unmatched)
+    assert finance["payouts_reconciled"] == len(expected) - len(unmatched)
+    (sales, fees, suspense) = run.query(
+        "select cast(sum(net_sales) as varchar), cast(sum(fees) as varchar), cast(sum(suspense) as varchar) "
+        "from finance.journals"
+    )[0]
+    assert (finance["net_sales"], finance["fees"], finance["suspense"]) == (sales, fees, suspense)
+    assert Decimal(finance["net_sales"]) > 0 and Decimal(finance["fees"]) > 0 and Decimal(finance["suspense"]) < 0
+    print(f"\nseed {run.world.seed} finance: {finance}")
