@@ -35,6 +35,8 @@ telemetry:
 """
 
 
+WEBHOOK_EVENTS = "shopify_webhooks/events"
+WEBHOOK_FIGURES = ("files_in", "events_new", "duplicates", "quarantined_files", "pending_files")
 FAILURES_SHOWN = 5  # failed partitions printed per check; summary.json holds every one
 
 
@@ -52,6 +54,8 @@ class RunSummary:
     checks: dict[str, dict[str, Any]] = field(default_factory=dict)
     exceptions: dict[str, int] = field(default_factory=dict)  # open (unresolved) exceptions by type
     exceptions_note: str | None = None  # why exceptions could not be read, when they could not
+    # webhook files accounted for by the ingest (files in = events + duplicates + quarantined)
+    webhooks: dict[str, int] = field(default_factory=dict)
     # payouts dated in the range: counts, and money as exact decimal text (FINANCE_FIGURES)
     finance: dict[str, Any] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
@@ -75,6 +79,12 @@ class RunSummary:
         lines.append("\nRows landed per asset:")
         lines += [f"  {key:<44} {count:>8}" for key, count in sorted(self.rows.items())]
         quarantined = {k: v for k, v in self.quarantined.items() if v}
+        if self.webhooks:
+            w = self.webhooks
+            lines.append(
+                f"\nWebhook files: {w['files_in']} in = {w['events_new']} events + {w['duplicates']} duplicates + "
+                f"{w['quarantined_files']} quarantined ({w['pending_files']} still being written)"
+            )
         lines.append(f"\nQuarantined records: {sum(quarantined.values())}")
         lines += [f"  {key:<44} {count:>8}" for key, count in sorted(quarantined.items())]
         if self.tables:
@@ -189,6 +199,9 @@ def _collect(summary: RunSummary, result: dg.ExecuteInProcessResult, first: str,
             summary.rows[key] = summary.rows.get(key, 0) + int(metadata["rows"].value)
         if "quarantined" in metadata:
             summary.quarantined[key] = summary.quarantined.get(key, 0) + int(metadata["quarantined"].value)
+        for figure in WEBHOOK_FIGURES if key == WEBHOOK_EVENTS else ():
+            if figure in metadata:
+                summary.webhooks[figure] = summary.webhooks.get(figure, 0) + int(metadata[figure].value)
     for evaluation in result.get_asset_check_evaluations():
         name = f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
         check = summary.checks.setdefault(name, {"passed": 0, "failed": 0, "severity": None, "evaluations": []})

@@ -26,7 +26,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from integration_assets.main_run import DAGSTER_YAML, run_main
+from integration_assets.main_run import DAGSTER_YAML, RunSummary, run_main
 from integration_assets.simulator.manifest import simulator_env
 from integration_assets.simulator.seeds import write_seeds
 from integration_assets.simulator.server import RunningSimulator
@@ -59,6 +59,7 @@ class Reconciled:
     root: Path
     home: Path
     secret: str
+    summary: RunSummary
 
     def exceptions(self) -> list[dict]:
         with duckdb.connect(str(self.root / "warehouse.duckdb"), read_only=True) as con:
@@ -94,14 +95,22 @@ def reconciled(simulator: RunningSimulator, tmp_path_factory: pytest.TempPathFac
         with dg.DagsterInstance.get() as instance:
             summary = run_main(world.size.dates[0], world.size.dates[-1], instance=instance)
         assert summary.success, summary.failures
-        yield Reconciled(world, env, root, home, secret)
+        yield Reconciled(world, env, root, home, secret, summary)
 
 
 def test_every_exception_names_the_webhooks_about_it(reconciled: Reconciled) -> None:
     world = reconciled.world
+    deliveries = plan_deliveries(world, webhook_events(world))
     first_deliveries: dict[str, Delivery] = {}
-    for delivery in plan_deliveries(world, webhook_events(world)):
+    for delivery in deliveries:
         first_deliveries.setdefault(delivery.event_id, delivery)
+    assert reconciled.summary.webhooks == {
+        "files_in": len(deliveries),
+        "events_new": len(first_deliveries),
+        "duplicates": len(deliveries) - len(first_deliveries),
+        "quarantined_files": 0,
+        "pending_files": 0,
+    }
     by_order: dict[str, set[str]] = defaultdict(set)
     for delivery in first_deliveries.values():
         if delivery.event.topic in ORDER_TOPICS:
