@@ -98,11 +98,66 @@ order_shipping as (
     group by order_id
 ),
 
-order_taxes as (
-    select order_id, title || ' ' || cast(cast(rate * 100 as decimal(9, 3)) as varchar) || '%' as tax_rate, sum(amount) as tax
+order_taxes_shown as (
+    select
+        order_id,
+        title || ' ' || cast(cast(rate * 100 as decimal(9, 3)) as varchar) || '%' as tax_rate,
+        sum(amount) as tax
     from staging.shopify_order_tax_lines
     where order_id in (select order_id from orders)
     group by all
+),
+
+order_tax_targets as (
+    -- Output tax as the lines charged it (line items and shipping). The order-level tax lines give the
+    -- rates, but an edited order's still show the tax before the edit: then each rate is scaled to
+    -- the lines' total in minor units, the remainder on the largest (DuckDB divides decimals as doubles).
+    select
+        orders.order_id,
+        coalesce(order_goods.goods_tax, 0) + coalesce(order_shipping.shipping_tax, 0) as target,
+        case when currency_exponents.exponent = 0 then 1 else 100 end as scale
+    from orders
+    left join order_goods on order_goods.order_id = orders.order_id
+    left join order_shipping on order_shipping.order_id = orders.order_id
+    left join currency_exponents on currency_exponents.currency_code = orders.currency_code
+),
+
+order_tax_units as (
+    select
+        shown.order_id,
+        shown.tax_rate,
+        targets.scale,
+        cast(round(targets.target * targets.scale) as hugeint) as target_units,
+        cast(round(shown.tax * targets.scale) as hugeint) as shown_units,
+        cast(round(sum(shown.tax) over (partition by shown.order_id) * targets.scale) as hugeint) as total_units,
+        row_number() over (partition by shown.order_id order by shown.tax desc, shown.tax_rate) as size_rank
+    from order_taxes_shown as shown
+    inner join order_tax_targets as targets on targets.order_id = shown.order_id
+),
+
+order_tax_scaled as (
+    select
+        order_id,
+        tax_rate,
+        scale,
+        size_rank,
+        target_units,
+        case
+            when total_units = target_units or total_units = 0 then shown_units
+            else (2 * shown_units * target_units + total_units) // (2 * total_units)
+        end as units
+    from order_tax_units
+),
+
+order_taxes as (
+    select
+        order_id,
+        tax_rate,
+        cast(
+            units + case when size_rank = 1 then target_units - sum(units) over (partition by order_id) else 0 end
+            as decimal(18, 2)
+        ) * case scale when 1 then 1.00 else 0.01 end as tax
+    from order_tax_scaled
 ),
 
 order_tax_rates as (

@@ -301,14 +301,20 @@ def acceptance_books() -> Books:
         order_transaction_id=o5["shopify_payments"],
     )
     books.payout(P4, "2026-12-04", currency="JPY")
-    # P5, 4 Dec: two orders whose card payment falls short of Shopify's totals in the same currency:
-    # 1p (rounding within a minor unit per order) and 50p (over: the check warns).
-    for order_id, total, tax, paid in ((1006, "10.00", "1.67", "9.99"), (1007, "20.00", "3.33", "19.50")):
+    # P5, 4 Dec: two orders whose card payment falls short of Shopify's totals in the same currency,
+    # 1p and 50p: 51p of rounding, over the tolerance of a minor unit per order (the check warns).
+    # Order 1009 was edited up from 20.00 to 30.00: its order-level tax line still shows the 3.33 of
+    # before the edit, its line the 5.00 charged; output tax follows the line.
+    for order_id, total, tax, shown_tax, paid in (
+        (1006, "10.00", "1.67", "1.67", "9.99"),
+        (1007, "20.00", "3.33", "3.33", "19.50"),
+        (1009, "30.00", "5.00", "3.33", "30.00"),
+    ):
         ids = books.order(
             order_id,
             "2026-12-03",
             lines=[(total, tax, False)],
-            taxes=[("GB VAT", "0.2", tax)],
+            taxes=[("GB VAT", "0.2", shown_tax)],
             tenders=[("shopify_payments", paid)],
         )
         books.balance(P5, "2026-12-03", "CHARGE", paid, order_id=order_id, order_transaction_id=ids["shopify_payments"])

@@ -114,10 +114,10 @@ def test_a_jpy_payout_keeps_whole_yen(warehouse: WarehouseResource) -> None:
 
 def test_rounding_is_bounded_by_one_minor_unit_per_order(warehouse: WarehouseResource) -> None:
     assert journal(warehouse, "505-2026-12") == {
-        ("product_sales", VAT): d("-25.00"),
-        ("sales_tax", VAT): d("-5.00"),
-        ("rounding", "No tax"): d("0.51"),  # 1p on order 1006, 50p on order 1007
-        ("bank", "No tax"): d("29.49"),
+        ("product_sales", VAT): d("-50.00"),
+        ("sales_tax", VAT): d("-10.00"),  # 1.67 + 3.33 + 5.00 (order 1009's line, not its stale 3.33)
+        ("rounding", "No tax"): d("0.51"),  # 1p on order 1006, 50p on order 1007, none on 1009
+        ("bank", "No tax"): d("59.49"),
     }
     rounding = query(
         warehouse, "select journal_id, rounding, rounding_within_tolerance from finance.journals where rounding <> 0"
