@@ -38,12 +38,15 @@ STAGING = (
     "sku_aliases",
 )
 RECONCILIATION = (
+    "bundle_components",
     "exceptions",
     "location_health",
     "order_lifecycle",
     "order_matches",
     "order_restocks",
     "payout_matching",
+    "sales_history",
+    "sales_history_lines",
     "sku_consistency",
     "sku_master",
     "stock_parity",
@@ -59,6 +62,7 @@ EXPECTED = {
     "mintsoft/orders": ("mintsoft", "daily"),
     "mintsoft/returns": ("mintsoft", "daily"),
     "inventory_planner/variants": ("inventory_planner", "daily"),
+    "inventory_planner/sales_history_export": ("inventory_planner", "daily x location"),
     "shopify_webhooks/events": ("webhooks", "daily"),
     **{
         f"seeds/{name}": ("seeds", "daily")
@@ -90,7 +94,15 @@ def test_asset_graph_is_pinned() -> None:
 
 
 def test_every_resource_the_assets_need_is_defined() -> None:
-    assert set(defs.resources or {}) == {"shopify", "mintsoft", "inventory_planner", "lake", "warehouse", "webhooks"}
+    assert set(defs.resources or {}) == {
+        "shopify",
+        "mintsoft",
+        "inventory_planner",
+        "inventory_planner_files",
+        "lake",
+        "warehouse",
+        "webhooks",
+    }
 
 
 JOBS = {
