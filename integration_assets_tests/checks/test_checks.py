@@ -52,6 +52,7 @@ DUCKDB_CHECKS = {
     "reconciliation/order_lifecycle:order_lifecycle",
     "reconciliation/order_restocks:restock_mismatch",
     "reconciliation/payout_matching:payout_matching",
+    "reconciliation/sales_history:sales_history_units",
 }
 EXTRACTION_ASSETS = {
     "shopify/orders",
