@@ -9,6 +9,19 @@
 -- because a day's figures change after the day (late fulfilments, cancellations and returns) and one
 -- rebuild from the lake keeps every day right; the export picks its day and location from it.
 -- location_key is null for a location missing from locations.csv (shopify_location_id keeps it).
+-- column date: the shop day: order created for sales, refund created for returns
+-- column location_key: the location sold from (POS orders at their store); null when not mapped
+-- column shopify_location_id: the Shopify location id
+-- column inventory_planner_warehouse_id: IP's warehouse id for the location
+-- column sku: the canonical SKU (bundles as their components)
+-- column inventory_planner_variant_id: IP's variant id; null when IP does not know the SKU
+-- column units_sold: units fulfilled, cancelled orders left out
+-- column units_returned: units refunded with restock type RETURN
+-- column units_net: units sold minus units returned
+-- column units_cancelled: units of cancelled orders' lines (not demand)
+-- column orders: orders with units sold
+-- column returned_orders: orders with units returned
+-- column is_exportable: every line of the row can go to IP
 select
     date,
     location_key,

@@ -14,6 +14,28 @@
 -- fulfilment, cancellation or return changes the lines of an older day. location_key is null where
 -- the location is not in locations.csv (shopify_location_id keeps the raw id); such lines, and SKUs
 -- Inventory Planner does not know, cannot be exported (is_exportable).
+-- column line_key: the stable ORDER_ID IP keys the line by (S<line item>-L<location>-<sku>, R<refund>-<line>-<sku>)
+-- column kind: sale or return
+-- column order_id: Shopify's numeric order id (IP's ID: the same for every line of the sale)
+-- column order_name: the Shopify order name, like #1001
+-- column line_item_id: the Shopify order line
+-- column refund_id: the Shopify refund of a return line
+-- column date: the shop day IP files the line under: order created (sale) or refund created (return)
+-- column batch_date: the shop day of the line's latest change: the export batch that carries it
+-- column created_at: when the order (sale) or refund (return) was created, UTC
+-- column changed_at: the line's latest change (created, fulfilled, cancelled, returned), UTC
+-- column location_key: the location sold from, from locations.csv; null when not mapped
+-- column shopify_location_id: the Shopify location id the line is booked at
+-- column inventory_planner_warehouse_id: IP's warehouse id for the location (locations.csv)
+-- column sku: the canonical SKU (a bundle's component for a bundle line)
+-- column shopify_sku: the SKU as the Shopify line carries it
+-- column bundle_sku: the bundle a component line came from
+-- column inventory_planner_variant_id: IP's variant id for the SKU (sku_master); null when IP does not know it
+-- column quantity: units: positive for a sale, negative for a return
+-- column unit_price: price per unit in the shop currency after discounts (a bundle's spread over its component units)
+-- column currency: the shop currency
+-- column is_cancelled: a line of a cancelled order: flagged for IP, counted nowhere
+-- column is_exportable: IP can take the line: its location has an IP warehouse and IP knows the SKU
 with orders as (
     select
         order_id,
@@ -91,7 +113,9 @@ sold_lines as (
         any_value(line_items.discounted_total / nullif(line_items.quantity, 0)) as unit_price,
         any_value(orders.created_at) as line_created_at,
         greatest(
-            any_value(orders.created_at), max(fulfilled_by_location.fulfilled_changed_at), any_value(orders.cancelled_at)
+            any_value(orders.created_at),
+            max(fulfilled_by_location.fulfilled_changed_at),
+            any_value(orders.cancelled_at)
         ) as changed_at
     from fulfilled_by_location
     inner join orders on orders.order_id = fulfilled_by_location.order_id
@@ -176,7 +200,9 @@ component_lines as (
 
 select
     case component_lines.kind
-        when 'sale' then concat_ws('-', 'S' || component_lines.line_item_id, 'L' || component_lines.shopify_location_id, component_lines.sku)
+        when 'sale' then concat_ws(
+            '-', 'S' || component_lines.line_item_id, 'L' || component_lines.shopify_location_id, component_lines.sku
+        )
         else concat_ws('-', 'R' || component_lines.refund_id, component_lines.line_item_id, component_lines.sku)
     end as line_key,
     component_lines.kind,
