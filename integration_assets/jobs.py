@@ -23,6 +23,9 @@ webhook_ingest = dg.define_asset_job(
 # an asset added to the project joins the daily sync unless it is listed here.
 DATE_LOCATION_ASSETS = (dg.AssetKey(["shopify", "inventory_levels"]), dg.AssetKey(["mintsoft", "inventory"]))
 
+# The Inventory Planner export is date x location too, but reads the daily models: it runs after daily_sync.
+SALES_HISTORY_EXPORT = dg.AssetKey(["inventory_planner", "sales_history_export"])
+
 stock_sync = dg.define_asset_job(
     "stock_sync",
     selection=dg.AssetSelection.assets(*DATE_LOCATION_ASSETS),
@@ -36,7 +39,7 @@ stock_sync = dg.define_asset_job(
 
 daily_sync = dg.define_asset_job(
     "daily_sync",
-    selection=dg.AssetSelection.all() - dg.AssetSelection.assets(*DATE_LOCATION_ASSETS),
+    selection=dg.AssetSelection.all() - dg.AssetSelection.assets(*DATE_LOCATION_ASSETS, SALES_HISTORY_EXPORT),
     description=(
         "The daily batch for a date range: Shopify orders, catalogue and payouts, Mintsoft catalogue, orders "
         "and returns, Inventory Planner variants, webhook events, then the seeds and every staging, "
@@ -74,4 +77,15 @@ order_recheck = dg.define_asset_job(
     tags={"integration/area": "orders"},
 )
 
-jobs = [daily_sync, stock_sync, webhook_ingest, stock_recheck, order_recheck]
+sales_history_export = dg.define_asset_job(
+    "sales_history_export",
+    selection=dg.AssetSelection.assets(SALES_HISTORY_EXPORT),
+    description=(
+        "Write one location's sales history for a day as an Inventory Planner Advanced-CSV batch and deliver "
+        "it over SFTP (INVENTORY_PLANNER_SFTP_*) or into INVENTORY_PLANNER_DROP_DIR; a re-export replaces. "
+        "Run by sales_history_export_schedule (02:00, previous day, every location) and the main job."
+    ),
+    tags={"integration/area": "inventory_planner"},
+)
+
+jobs = [daily_sync, stock_sync, sales_history_export, webhook_ingest, stock_recheck, order_recheck]

@@ -2,8 +2,8 @@
 Dagster's named jobs.
 
 Ranges run as single runs (`stock_sync` once per location for the date x location assets, then
-`daily_sync` for everything daily), recorded in the instance at DAGSTER_HOME under those job names,
-so the UI shows them as the jobs users know. The
+`daily_sync` for everything daily, then `sales_history_export` once per location), recorded in the
+instance at DAGSTER_HOME under those job names, so the UI shows them as the jobs users know. The
 summary (rows landed per extraction asset, rows per warehouse table, quarantined records, checks
 passed and failed with their severity, open exceptions by type, the finance figures of the range's
 payouts, runs) is printed and written to summary.json. A failed check is reported, not raised: only a
@@ -156,19 +156,25 @@ def run_main(
 
 def main_job_steps(start: dt.date, end: dt.date, locations: list[str]) -> list[tuple[str, str, str]]:
     """(job, first partition, last partition) in the order they run: each location's stock first
-    (one range run per location), then the daily batch, whose models read every location's stock."""
-    from integration_assets.jobs import daily_sync, stock_sync
+    (one range run per location), then the daily batch, whose models read every location's stock,
+    then each location's Inventory Planner export, which reads those models."""
+    from integration_assets.jobs import daily_sync, sales_history_export, stock_sync
 
-    steps = [
-        (
-            stock_sync.name,
-            str(dg.MultiPartitionKey({"date": start.isoformat(), "location": location})),
-            str(dg.MultiPartitionKey({"date": end.isoformat(), "location": location})),
-        )
-        for location in locations
+    def per_location(job: str) -> list[tuple[str, str, str]]:
+        return [
+            (
+                job,
+                str(dg.MultiPartitionKey({"date": start.isoformat(), "location": location})),
+                str(dg.MultiPartitionKey({"date": end.isoformat(), "location": location})),
+            )
+            for location in locations
+        ]
+
+    return [
+        *per_location(stock_sync.name),
+        (daily_sync.name, start.isoformat(), end.isoformat()),
+        *per_location(sales_history_export.name),
     ]
-    steps.append((daily_sync.name, start.isoformat(), end.isoformat()))
-    return steps
 
 
 def _collect(summary: RunSummary, result: dg.ExecuteInProcessResult, first: str, last: str) -> None:

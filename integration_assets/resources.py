@@ -17,6 +17,7 @@ import dagster as dg
 from integration_assets.location_map import DEFAULT_SEEDS_DIR, LocationMap, load_location_map
 from integration_assets.sources.inventory_planner import InventoryPlannerClient
 from integration_assets.sources.mintsoft import MintsoftClient
+from integration_assets.sources.sftp import SftpTarget
 from integration_assets.sources.shopify import ShopifyClient
 from integration_assets.warehouse import Warehouse
 
@@ -73,6 +74,47 @@ class InventoryPlannerResource(dg.ConfigurableResource):
             self.account,
             rate_per_second=self.requests_per_second,
             burst=max(1, int(self.requests_per_second * 2)),
+        )
+
+
+class InventoryPlannerFilesResource(dg.ConfigurableResource):
+    """Where the sales-history files go: every batch is written under data_dir/exports/inventory_planner/,
+    then delivered over SFTP when the INVENTORY_PLANNER_SFTP_* settings are given (the Advanced CSV
+    connector's server), else copied into a drop folder (the simulator's IP intake), else kept locally."""
+
+    data_dir: str = "data"
+    shop_timezone: str = "Europe/London"
+    drop_dir: str | None = None
+    sftp_host: str | None = None
+    sftp_port: int = 22
+    sftp_user: str | None = None
+    sftp_password: str | None = None
+    sftp_path: str = "."
+    sftp_known_hosts: str | None = None  # a known_hosts file holding the server's key; default ~/.ssh/known_hosts
+
+    @property
+    def exports_dir(self) -> Path:
+        return Path(self.data_dir).resolve() / "exports" / "inventory_planner"
+
+    def sftp_target(self) -> SftpTarget | None:
+        """The SFTP server, when configured; a half-configured one is an error naming what is missing."""
+        settings = {
+            "INVENTORY_PLANNER_SFTP_HOST": self.sftp_host,
+            "INVENTORY_PLANNER_SFTP_USER": self.sftp_user,
+            "INVENTORY_PLANNER_SFTP_PASSWORD": self.sftp_password,
+        }
+        if not any(settings.values()):
+            return None
+        missing = [name for name, value in settings.items() if not value]
+        if missing:
+            raise ValueError(f"SFTP delivery to Inventory Planner is half configured: set {', '.join(missing)}")
+        return SftpTarget(
+            host=str(self.sftp_host),
+            port=self.sftp_port,
+            username=str(self.sftp_user),
+            password=str(self.sftp_password),
+            path=self.sftp_path,
+            known_hosts=self.sftp_known_hosts,
         )
 
 
@@ -201,6 +243,17 @@ def build_resources() -> dict[str, dg.ConfigurableResource]:
             previous_secret=_env("SHOPIFY_WEBHOOK_SECRET_PREVIOUS"),
             max_bytes=int(os.environ.get("WEBHOOK_MAX_BYTES", str(2 * 1024 * 1024))),
             settle_seconds=float(os.environ.get("WEBHOOK_SETTLE_SECONDS", "5")),
+        ),
+        "inventory_planner_files": InventoryPlannerFilesResource(
+            data_dir=os.environ.get("INTEGRATION_DATA_DIR", "data"),
+            shop_timezone=os.environ.get("SHOP_TIMEZONE", "Europe/London"),
+            drop_dir=os.environ.get("INVENTORY_PLANNER_DROP_DIR") or None,
+            sftp_host=os.environ.get("INVENTORY_PLANNER_SFTP_HOST") or None,
+            sftp_port=int(os.environ.get("INVENTORY_PLANNER_SFTP_PORT") or "22"),
+            sftp_user=os.environ.get("INVENTORY_PLANNER_SFTP_USER") or None,
+            sftp_password=_env("INVENTORY_PLANNER_SFTP_PASSWORD"),
+            sftp_path=os.environ.get("INVENTORY_PLANNER_SFTP_PATH") or ".",
+            sftp_known_hosts=os.environ.get("INVENTORY_PLANNER_SFTP_KNOWN_HOSTS") or None,
         ),
         "lake": LakeResource(
             data_dir=os.environ.get("INTEGRATION_DATA_DIR", "data"),

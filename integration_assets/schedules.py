@@ -3,8 +3,8 @@
 Stock first (00:30, one run per location), then the daily sync (01:00: orders, money, catalogues and
 every model and check, which read that stock), then the Inventory Planner export (02:00). Each tick
 asks for the previous shop day; its run keys are day-based, so a tick evaluated twice launches once.
-Cron strings can be changed through the environment (STOCK_SYNC_CRON, DAILY_SYNC_CRON) without a
-code change; the times above are the defaults.
+Cron strings can be changed through the environment (STOCK_SYNC_CRON, DAILY_SYNC_CRON,
+SALES_HISTORY_EXPORT_CRON) without a code change; the times above are the defaults.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import os
 
 import dagster as dg
 
-from integration_assets.jobs import daily_sync, stock_sync
+from integration_assets.jobs import daily_sync, sales_history_export, stock_sync
 from integration_assets.partitions import SHOP_TIMEZONE, location_partitions, partition_date, shop_zone
 
 
@@ -63,4 +63,18 @@ def daily_sync_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
     )
 
 
-schedules = [stock_sync_schedule, daily_sync_schedule]
+@dg.schedule(
+    job=sales_history_export,
+    cron_schedule=os.environ.get("SALES_HISTORY_EXPORT_CRON", "0 2 * * *"),
+    execution_timezone=SHOP_TIMEZONE,
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+    description=(
+        "02:00 shop time: export the previous shop day's sales history to Inventory Planner, one run per "
+        "location (after the 01:00 daily sync has built the models)."
+    ),
+)
+def sales_history_export_schedule(context: dg.ScheduleEvaluationContext) -> list[dg.RunRequest]:
+    return per_location_requests(sales_history_export.name, previous_shop_day(context))
+
+
+schedules = [stock_sync_schedule, daily_sync_schedule, sales_history_export_schedule]

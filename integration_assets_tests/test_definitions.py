@@ -38,12 +38,15 @@ STAGING = (
     "sku_aliases",
 )
 RECONCILIATION = (
+    "bundle_components",
     "exceptions",
     "location_health",
     "order_lifecycle",
     "order_matches",
     "order_restocks",
     "payout_matching",
+    "sales_history",
+    "sales_history_lines",
     "sku_consistency",
     "sku_master",
     "stock_parity",
@@ -76,6 +79,7 @@ EXPECTED = {
     "mintsoft/orders": ("mintsoft", "daily"),
     "mintsoft/returns": ("mintsoft", "daily"),
     "inventory_planner/variants": ("inventory_planner", "daily"),
+    "inventory_planner/sales_history_export": ("inventory_planner", "daily x location"),
     "shopify_webhooks/events": ("webhooks", "daily"),
     **{
         f"seeds/{name}": ("seeds", "daily")
@@ -121,13 +125,22 @@ def test_finance_checks_are_pinned_and_only_the_balance_blocks() -> None:
 
 
 def test_every_resource_the_assets_need_is_defined() -> None:
-    assert set(defs.resources or {}) == {"shopify", "mintsoft", "inventory_planner", "lake", "warehouse", "webhooks"}
+    assert set(defs.resources or {}) == {
+        "shopify",
+        "mintsoft",
+        "inventory_planner",
+        "inventory_planner_files",
+        "lake",
+        "warehouse",
+        "webhooks",
+    }
 
 
 DAILY = {key for key, (_, partitioning) in EXPECTED.items() if partitioning == "daily"}
 JOBS = {
     "daily_sync": (DAILY, "daily"),
     "stock_sync": ({"shopify/inventory_levels", "mintsoft/inventory"}, "daily x location"),
+    "sales_history_export": ({"inventory_planner/sales_history_export"}, "daily x location"),
     "webhook_ingest": ({"shopify_webhooks/events"}, "daily"),
     "stock_recheck": ({"reconciliation/stock_parity", "reconciliation/exceptions"}, "daily"),
     "order_recheck": (

@@ -1,12 +1,13 @@
 """Inventory Planner extraction: what the planner knows (warehouses, variants and their metrics).
 
-Sales history goes the other way, as files (a later issue); here we read IP's view back so the SKU
-check can see which Shopify SKUs the planner does not know.
+Sales history goes the other way, as files (`inventory_planner_export`); here we read IP's view back so
+the SKU check can see which Shopify SKUs the planner does not know.
 """
 
 import dagster as dg
 
 from integration_assets.assets import inventory_planner_tables as tables
+from integration_assets.assets.inventory_planner_export import sales_history_export
 from integration_assets.assets.landing import Landing, extraction_asset
 from integration_assets.partitions import daily_partitions, dates_of
 from integration_assets.resources import InventoryPlannerResource, LakeResource
@@ -40,4 +41,4 @@ def inventory_planner_variants(
         return landing.result(client.stats)
 
 
-assets = [inventory_planner_variants]
+assets = [inventory_planner_variants, sales_history_export]

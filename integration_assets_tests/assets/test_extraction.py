@@ -251,9 +251,11 @@ def test_rows_per_asset_are_reported(landed: Landed) -> None:
 
 
 def test_main_job_runs_under_the_named_jobs(landed: Landed) -> None:
-    """In the UI the main job shows as stock_sync per location, then daily_sync: never an ephemeral job."""
+    """In the UI the main job shows as stock_sync per location, daily_sync, then sales_history_export per
+    location: never an ephemeral job."""
     locations = landed.summary.locations
-    assert [run["job"] for run in landed.summary.runs] == ["stock_sync"] * len(locations) + ["daily_sync"]
+    jobs = [run["job"] for run in landed.summary.runs]
+    assert jobs == ["stock_sync"] * len(locations) + ["daily_sync"] + ["sales_history_export"] * len(locations)
     stored = landed.instance.get_runs(dg.RunsFilter(run_ids=[run["run_id"] for run in landed.summary.runs]))
     assert sorted(run.job_name for run in stored) == sorted(run["job"] for run in landed.summary.runs)
     last = landed.world.size.dates[-1].isoformat()

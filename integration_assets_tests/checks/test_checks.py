@@ -57,6 +57,7 @@ DUCKDB_CHECKS = {
     "finance/payout_reconciliation:payout_ties_to_bank",
     "finance/payout_reconciliation:refunds_within_capture",
     "finance/awaiting_payout:paid_out_within",
+    "reconciliation/sales_history:sales_history_units",
 }
 EXTRACTION_ASSETS = {
     "shopify/orders",
