@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
+from zoneinfo import ZoneInfo
 
 import dagster as dg
 import duckdb
@@ -38,6 +39,7 @@ from integration_assets_tests.alert_receiver import AlertReceiver
 from integration_assets_tests.webhooks.deliveries import age, drop, inventory_level
 
 REPO = Path(__file__).resolve().parents[2]
+LONDON = ZoneInfo("Europe/London")
 DEADLINE_SECONDS = 360
 T = TypeVar("T")
 
@@ -241,3 +243,37 @@ def test_daemon_ingests_a_drop_and_rechecks_the_partition(reconciled: Reconciled
 def _evaluations(instance: dg.DagsterInstance, run_id: str) -> list:
     records = instance.get_records_for_run(run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION).records
     return [r.event_log_entry.dagster_event.event_specific_data for r in records]
+
+
+def test_daemon_ticks_the_sales_history_export_schedule(reconciled: Reconciled, tmp_path: Path) -> None:
+    """The real scheduler ticks sales_history_export_schedule (its cron set to every minute here) and
+    launches one export per location for the previous shop day, each succeeding."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in reconciled.env.items():
+            patch.setenv(name, value)
+        instance = dg.DagsterInstance.get()
+    locations = sorted(loc["location_key"] for loc in reconciled.world.seeds["locations"] if loc["location_key"])
+
+    def exported() -> list[dg.DagsterRun] | None:
+        done = [
+            r.dagster_run
+            for r in instance.get_run_records(
+                dg.RunsFilter(job_name="sales_history_export", statuses=[dg.DagsterRunStatus.SUCCESS])
+            )
+        ]
+        return done if len(done) >= len(locations) else None
+
+    daemon = _start_daemon({**reconciled.env, "SALES_HISTORY_EXPORT_CRON": "* * * * *"}, tmp_path)
+    try:
+        runs = _wait_for("the scheduled exports", exported, timeout=300)
+    finally:
+        _stop(daemon)
+        instance.dispose()
+    first_tick = runs[: len(locations)]
+    assert all(r.tags["dagster/schedule_name"] == "sales_history_export_schedule" for r in runs)
+    days = {r.tags["dagster/partition"].split("|")[0] for r in first_tick}
+    assert len(days) == 1
+    [day] = days
+    today = dt.datetime.now(LONDON).date()
+    assert dt.date.fromisoformat(day) in (today - dt.timedelta(days=1), today - dt.timedelta(days=2))
+    assert sorted(r.tags["dagster/partition"].split("|")[1] for r in first_tick) == locations
