@@ -148,11 +148,11 @@ def _history_totals(
     }
 
 
-def _world_units(world: World) -> dict[str, tuple[int, int]]:
+def _world_units(world: World, landed: set[int]) -> dict[str, tuple[int, int]]:
     """Units fulfilled (orders not cancelled, by created shop day) and returned (RETURN refunds, by refund
-    shop day) per date, bundles as their components: worked out from the simulator's world objects."""
+    shop day) per date, bundles as their components: worked out from the simulator's world objects, for
+    the orders the run landed (changed in the synced days, or named by the payouts of those days)."""
     zone = ZoneInfo(world.shop.timezone)
-    window_start, window_end = day_bounds(world.size.dates[0])[0], day_bounds(world.size.dates[-1])[1]
     per_unit = Counter()
     for row in world.seeds["bundles"]:
         per_unit[row["bundle_sku"].strip().upper()] += int(row["quantity"])
@@ -160,8 +160,8 @@ def _world_units(world: World) -> dict[str, tuple[int, int]]:
     sold: Counter[str] = Counter()
     returned: Counter[str] = Counter()
     for order in world.orders:
-        if order.test or not window_start <= order.updated_at < window_end:
-            continue  # test orders are not sales; orders not changed in the synced days were not landed
+        if order.test or order.id not in landed:
+            continue  # test orders are not sales; orders the run did not land are not in its history
         if order.cancelled_at is None:
             day = order.created_at.astimezone(zone).date().isoformat()
             for fulfillment in order.fulfillments:
@@ -186,7 +186,11 @@ def test_sales_history_units_equal_the_worlds_fulfilments_and_returns(modelled: 
         "from reconciliation.sales_history group by date order by date"
     )
     found = {r["date"]: (int(r["sold"]), int(r["returned"])) for r in rows if r["sold"] or r["returned"]}
-    assert found == _world_units(modelled.world)
+    landed = {int(r["order_id"]) for r in modelled.query("select order_id from staging.shopify_orders")}
+    window_start, window_end = day_bounds(modelled.world.size.dates[0])[0], day_bounds(modelled.world.size.dates[-1])[1]
+    changed_in_window = {o.id for o in modelled.world.orders if window_start <= o.updated_at < window_end}
+    assert changed_in_window < landed  # plus the older orders the window's payouts name
+    assert found == _world_units(modelled.world, landed)
     # Every line sits at a mapped location with an IP warehouse and variant, each ORDER_ID once.
     lines = modelled.query(
         "select count(*) as n, count(distinct line_key) as keys, count(*) filter (where not is_exportable) as bad, "
@@ -194,7 +198,12 @@ def test_sales_history_units_equal_the_worlds_fulfilments_and_returns(modelled: 
         "cancelled, count(*) filter (where kind = 'return') as returns from reconciliation.sales_history_lines"
     )[0]
     assert lines["n"] == lines["keys"] > 100
-    assert lines["bad"] == 0 and lines["bundle_lines"] > 0 and lines["cancelled"] > 0 and lines["returns"] > 0
+    # Lines IP cannot take: the SKU it does not know (the injected sku_missing_in_inventory_planner), or
+    # a sale of an older order (named by a payout) with no fulfilment location to book it at.
+    unknown = {a.sku for a in modelled.world.anomalies if a.type == "sku_missing_in_inventory_planner"}
+    bad = modelled.query("select sku, location_key from reconciliation.sales_history_lines where not is_exportable")
+    assert all(r["sku"] in unknown or r["location_key"] is None for r in bad)
+    assert lines["bundle_lines"] > 0 and lines["cancelled"] > 0 and lines["returns"] > 0
 
 
 def test_pos_orders_are_booked_at_their_store(modelled: Modelled) -> None:
@@ -243,12 +252,15 @@ def test_the_units_check_passes_on_the_demo_and_fails_with_the_numbers_when_tamp
 
 
 def test_export_round_trips_through_the_simulator_and_a_second_export_replaces(modelled: Modelled) -> None:
+    from_main_run = len(_ip_holds(modelled.sim)["files"])  # the main job exported its own dates already
     result = _export(modelled, modelled.env)
     held = _ip_holds(modelled.sim)
     assert all(f["status"] == "processed" and not f["rows_rejected"] for f in held["files"]), held["files"]
     history = _history_totals(modelled)
     assert _ip_totals(held["rows"]) == history
-    lines = modelled.query("select line_key, is_cancelled, quantity from reconciliation.sales_history_lines")
+    lines = modelled.query(
+        "select line_key, is_cancelled, quantity from reconciliation.sales_history_lines where is_exportable"
+    )
     assert sorted(r["order_id"] for r in held["rows"]) == sorted(r["line_key"] for r in lines)
     assert sum(r["cancelled"] for r in held["rows"]) == sum(r["is_cancelled"] for r in lines) > 0
     assert sum(r["is_return"] for r in held["rows"]) > 0
@@ -269,7 +281,7 @@ def test_export_round_trips_through_the_simulator_and_a_second_export_replaces(m
     _export(modelled, modelled.env)
     again = _ip_holds(modelled.sim)
     new_files = again["files"][files_before:]
-    assert len(new_files) == files_before  # every batch delivered again, as a new file ...
+    assert len(new_files) == files_before - from_main_run  # every batch delivered again, as a new file ...
     assert sum(f["rows"] for f in new_files) == len(held["rows"])  # ... whose lines were all applied ...
     assert len(again["rows"]) == len(held["rows"])  # ... replacing, not doubling
     assert _ip_totals(again["rows"]) == history

@@ -76,7 +76,7 @@ def test_no_secret_in_logs_event_log_or_metadata(
         for run in postgres_instance.get_runs()
         for record in postgres_instance.all_logs(run.run_id)
     ]
-    assert len(postgres_instance.get_runs()) == len(summary.runs) == 5
+    assert len(postgres_instance.get_runs()) == len(summary.runs) == 9  # stock_sync and export x 4, daily_sync
     assert sum("ASSET_MATERIALIZATION" in r for r in records) > 10  # the event log really was read
     run_configs = [serialize_value(run) for run in postgres_instance.get_runs()]
     logs = caplog.text

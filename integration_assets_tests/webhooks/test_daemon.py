@@ -258,7 +258,11 @@ def test_daemon_ticks_the_sales_history_export_schedule(reconciled: Reconciled, 
         done = [
             r.dagster_run
             for r in instance.get_run_records(
-                dg.RunsFilter(job_name="sales_history_export", statuses=[dg.DagsterRunStatus.SUCCESS])
+                dg.RunsFilter(
+                    job_name="sales_history_export",
+                    statuses=[dg.DagsterRunStatus.SUCCESS],
+                    tags={"dagster/schedule_name": "sales_history_export_schedule"},
+                )
             )
         ]
         return done if len(done) >= len(locations) else None
