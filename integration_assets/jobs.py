@@ -88,4 +88,19 @@ sales_history_export = dg.define_asset_job(
     tags={"integration/area": "inventory_planner"},
 )
 
-jobs = [daily_sync, stock_sync, sales_history_export, webhook_ingest, stock_recheck, order_recheck]
+# Everything that reads only the lake and the seeds: no API call, no delivery.
+MODEL_GROUPS = ("seeds", "staging", "reconciliation", "finance")
+DELIVERIES = (dg.AssetKey(["finance", "exports"]),)
+
+warehouse_rebuild = dg.define_asset_job(
+    "warehouse_rebuild",
+    selection=dg.AssetSelection.groups(*MODEL_GROUPS) - dg.AssetSelection.assets(*DELIVERIES),
+    description=(
+        "Rebuild the DuckDB warehouse from the lake for a date range: seeds, every staging, reconciliation "
+        "and finance model, and their checks, with no API call and no delivery. For after a SQL or seeds "
+        "change, a restore of the lake, or a backfill whose extraction already ran; the benchmark times it."
+    ),
+    tags={"integration/area": "warehouse"},
+)
+
+jobs = [daily_sync, stock_sync, sales_history_export, webhook_ingest, stock_recheck, order_recheck, warehouse_rebuild]

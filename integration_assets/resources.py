@@ -144,6 +144,9 @@ class WarehouseResource(dg.ConfigurableResource):
     # The stock_parity check warns on any drift and turns ERROR when drift passes either bound.
     parity_max_drift_rows: int = 25
     parity_max_drift_units: int = 250
+    # DuckDB takes 80% of the machine's memory by default; a bound makes big joins spill to disk instead.
+    memory_limit: str | None = None
+    threads: int | None = None
 
     @property
     def path(self) -> Path:
@@ -154,7 +157,7 @@ class WarehouseResource(dg.ConfigurableResource):
         return Path(self.data_dir).resolve() / "lake"
 
     def open(self, read_only: bool = False) -> Warehouse:
-        return Warehouse(self.path, read_only=read_only)
+        return Warehouse(self.path, read_only=read_only, memory_limit=self.memory_limit, threads=self.threads)
 
     def variables(self, as_of_date: str) -> dict[str, str]:
         """Placeholder values for the models: the as-of time is the end of the last date in shop
@@ -235,6 +238,8 @@ def build_resources() -> dict[str, dg.ConfigurableResource]:
             shop_timezone=os.environ.get("SHOP_TIMEZONE", "Europe/London"),
             despatch_window_hours=int(os.environ.get("DESPATCH_WINDOW_HOURS", "4")),
             parity_max_drift_rows=int(os.environ.get("PARITY_MAX_DRIFT_ROWS", "25")),
+            memory_limit=os.environ.get("DUCKDB_MEMORY_LIMIT") or None,
+            threads=int(os.environ["DUCKDB_THREADS"]) if os.environ.get("DUCKDB_THREADS") else None,
             parity_max_drift_units=int(os.environ.get("PARITY_MAX_DRIFT_UNITS", "250")),
         ),
         "webhooks": WebhooksResource(

@@ -17,6 +17,7 @@ Each model runs in one transaction, so a failed model leaves the previous table 
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from graphlib import TopologicalSorter
@@ -125,10 +126,20 @@ def render(model: SqlModel, variables: Mapping[str, str]) -> str:
 class Warehouse:
     """One DuckDB file; a connection per use (DuckDB allows one writing process per file)."""
 
-    def __init__(self, path: Path, read_only: bool = False) -> None:
+    def __init__(
+        self, path: Path, read_only: bool = False, memory_limit: str | None = None, threads: int | None = None
+    ) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self.connection = duckdb.connect(str(path), read_only=read_only)
+        config: dict[str, str | int] = {}
+        if memory_limit:
+            config["memory_limit"] = memory_limit
+        if threads:
+            config["threads"] = threads
+        self.connection = duckdb.connect(str(path), read_only=read_only, config=config)
+        # Seconds spent inside DuckDB on this connection: what the benchmark (and a model's metadata)
+        # sets apart from the orchestration and Python around it.
+        self.sql_seconds = 0.0
 
     def close(self) -> None:
         self.connection.close()
@@ -139,10 +150,23 @@ class Warehouse:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def execute(self, sql: str, parameters: Iterable[Any] | None = None) -> list[tuple[Any, ...]]:
+        """Run one statement and fetch its rows, timed into `sql_seconds`."""
+        started = time.perf_counter()
+        try:
+            return self.connection.execute(sql, list(parameters or [])).fetchall()
+        finally:
+            self.sql_seconds += time.perf_counter() - started
+
     def query(self, sql: str, parameters: Iterable[Any] | None = None) -> list[dict[str, Any]]:
-        cursor = self.connection.execute(sql, list(parameters or []))
-        columns = [d[0] for d in cursor.description or []]
-        return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+        started = time.perf_counter()
+        try:
+            cursor = self.connection.execute(sql, list(parameters or []))
+            columns = [d[0] for d in cursor.description or []]
+            rows = cursor.fetchall()
+        finally:
+            self.sql_seconds += time.perf_counter() - started
+        return [dict(zip(columns, row, strict=True)) for row in rows]
 
     def load_seeds(self, folder: Path) -> dict[str, int]:
         """Replace every seeds.<name> table from the validated CSVs, in one transaction."""
@@ -170,28 +194,27 @@ class Warehouse:
 
     def run_model(self, model: SqlModel, variables: Mapping[str, str], dates: Iterable[str] = ()) -> int:
         """Build one model; returns the rows it holds afterwards (views: rows visible)."""
-        con = self.connection
-        con.execute(f"create schema if not exists {model.schema}")
+        self.execute(f"create schema if not exists {model.schema}")
         partitions = list(dates) if model.partitioned_by else [variables.get("as_of_date", "")]
         for date in partitions:
             sql = render(model, {**variables, "date": date}).strip().rstrip(";")
-            con.execute("begin transaction")
+            self.execute("begin transaction")
             try:
                 if model.materialized == "view":
-                    con.execute(f"create or replace view {model.relation} as {sql}")
+                    self.execute(f"create or replace view {model.relation} as {sql}")
                 elif model.materialized == "script":
-                    con.execute(sql)
+                    self.execute(sql)
                 elif model.partitioned_by:
-                    con.execute(f"create table if not exists {model.relation} as select * from ({sql}) limit 0")
-                    con.execute(f"delete from {model.relation} where date = cast(? as date)", [date])
-                    con.execute(f"insert into {model.relation} by name {sql}")
+                    self.execute(f"create table if not exists {model.relation} as select * from ({sql}) limit 0")
+                    self.execute(f"delete from {model.relation} where date = cast(? as date)", [date])
+                    self.execute(f"insert into {model.relation} by name {sql}")
                 else:
-                    con.execute(f"create or replace table {model.relation} as {sql}")
-                con.execute("commit")
+                    self.execute(f"create or replace table {model.relation} as {sql}")
+                self.execute("commit")
             except duckdb.Error as exc:
-                con.execute("rollback")
+                self.connection.execute("rollback")
                 raise ModelError(f"{model.path}: {exc}") from exc
-        return int(con.execute(f"select count(*) from {model.relation}").fetchall()[0][0])
+        return int(self.execute(f"select count(*) from {model.relation}")[0][0])
 
     def column_types(self, relation: str) -> list[tuple[str, str]]:
         schema, table = relation.split(".")

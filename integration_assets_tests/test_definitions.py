@@ -155,6 +155,11 @@ JOBS = {
         },
         "daily",
     ),
+    "warehouse_rebuild": (
+        {key for key, (group, _) in EXPECTED.items() if group in ("seeds", "staging", "reconciliation", "finance")}
+        - {"finance/exports"},
+        "daily",
+    ),
 }
 
 

@@ -96,7 +96,12 @@ def model_asset(model: SqlModel) -> dg.AssetsDefinition:
             rows = wh.run_model(model, warehouse.variables(dates[-1]), dates)
             metadata = _table_metadata(wh, model.relation, rows, model.columns)
         return dg.MaterializeResult(
-            metadata={**metadata, "materialized": model.materialized, "file": str(model.path.name)}
+            metadata={
+                **metadata,
+                "materialized": model.materialized,
+                "file": str(model.path.name),
+                "sql_seconds": dg.MetadataValue.float(round(wh.sql_seconds, 4)),
+            }
         )
 
     return build

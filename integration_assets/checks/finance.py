@@ -69,7 +69,7 @@ def journal_balanced_outcome(wh: Warehouse, date: str) -> Outcome:
 def journal_balanced(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> Iterator:
     with open_read_only(warehouse) as wh:
         outcomes = {date: journal_balanced_outcome(wh, date) for date in context.partition_keys}
-    yield from evaluations(context, outcomes)
+    yield from evaluations(context, outcomes, sql_seconds=wh.sql_seconds)
 
 
 def payout_ties_to_bank_outcome(wh: Warehouse, date: str) -> Outcome:
@@ -122,7 +122,7 @@ def payout_ties_to_bank_outcome(wh: Warehouse, date: str) -> Outcome:
 def payout_ties_to_bank(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> Iterator:
     with open_read_only(warehouse) as wh:
         outcomes = {date: payout_ties_to_bank_outcome(wh, date) for date in context.partition_keys}
-    yield from evaluations(context, outcomes)
+    yield from evaluations(context, outcomes, sql_seconds=wh.sql_seconds)
 
 
 def refunds_within_capture_outcome(wh: Warehouse, date: str) -> Outcome:
@@ -166,7 +166,7 @@ def refunds_within_capture_outcome(wh: Warehouse, date: str) -> Outcome:
 def refunds_within_capture(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> Iterator:
     with open_read_only(warehouse) as wh:
         outcomes = {date: refunds_within_capture_outcome(wh, date) for date in context.partition_keys}
-    yield from evaluations(context, outcomes)
+    yield from evaluations(context, outcomes, sql_seconds=wh.sql_seconds)
 
 
 def paid_out_within_outcome(wh: Warehouse, date: str, max_business_days: int) -> Outcome:
@@ -208,7 +208,7 @@ def paid_out_within(context: dg.AssetCheckExecutionContext, warehouse: Warehouse
     date = max(context.partition_keys)
     with open_read_only(warehouse) as wh:
         outcome = paid_out_within_outcome(wh, date, PAYOUT_MAX_BUSINESS_DAYS)
-    yield from evaluations(context, {date: outcome})
+    yield from evaluations(context, {date: outcome}, sql_seconds=wh.sql_seconds)
 
 
 checks = [journal_balanced, payout_ties_to_bank, refunds_within_capture, paid_out_within]

@@ -128,7 +128,7 @@ def stock_parity(context: dg.AssetCheckExecutionContext, warehouse: WarehouseRes
     date = _as_of(context)
     with open_read_only(warehouse) as wh:
         outcome = stock_parity_outcome(wh, date, warehouse.parity_max_drift_rows, warehouse.parity_max_drift_units)
-    yield from evaluations(context, {date: outcome})
+    yield from evaluations(context, {date: outcome}, sql_seconds=wh.sql_seconds)
 
 
 # --- findings tables: one row per finding, with a type column ------------------------------------
@@ -188,7 +188,7 @@ def sku_consistency(context: dg.AssetCheckExecutionContext, warehouse: Warehouse
             order_by="exception_type, sku, location_key",
             label=f" as of {date}",
         )
-    yield from evaluations(context, {date: outcome})
+    yield from evaluations(context, {date: outcome}, sql_seconds=wh.sql_seconds)
 
 
 LOCATION_COLUMNS = ["exception_type", "system", "raw_location_id", "name", "stock_units", "order_count", "date"]
@@ -218,7 +218,7 @@ def location_mapping(context: dg.AssetCheckExecutionContext, warehouse: Warehous
             severity=ERROR,
             label=f" as of {date}",
         )
-    yield from evaluations(context, {date: outcome})
+    yield from evaluations(context, {date: outcome}, sql_seconds=wh.sql_seconds)
 
 
 LIFECYCLE_COLUMNS = [
@@ -270,7 +270,7 @@ def order_lifecycle_outcome(wh: Warehouse, date: str) -> Outcome:
 def order_lifecycle(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> Iterator:
     with open_read_only(warehouse) as wh:
         outcomes = {date: order_lifecycle_outcome(wh, date) for date in context.partition_keys}
-    yield from evaluations(context, outcomes)
+    yield from evaluations(context, outcomes, sql_seconds=wh.sql_seconds)
 
 
 RESTOCK_COLUMNS = [
@@ -310,7 +310,7 @@ def restock_mismatch(context: dg.AssetCheckExecutionContext, warehouse: Warehous
             )
             for date in context.partition_keys
         }
-    yield from evaluations(context, outcomes)
+    yield from evaluations(context, outcomes, sql_seconds=wh.sql_seconds)
 
 
 def payout_matching_outcome(wh: Warehouse, date: str) -> Outcome:
@@ -358,7 +358,7 @@ def payout_matching_outcome(wh: Warehouse, date: str) -> Outcome:
 def payout_matching(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> Iterator:
     with open_read_only(warehouse) as wh:
         outcomes = {date: payout_matching_outcome(wh, date) for date in context.partition_keys}
-    yield from evaluations(context, outcomes)
+    yield from evaluations(context, outcomes, sql_seconds=wh.sql_seconds)
 
 
 checks = [stock_parity, sku_consistency, location_mapping, order_lifecycle, restock_mismatch, payout_matching]

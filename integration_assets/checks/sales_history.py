@@ -66,7 +66,7 @@ def sales_history_units(context: dg.AssetCheckExecutionContext, warehouse: Wareh
         outcomes = {
             date: sales_history_units_outcome(wh, date, warehouse.shop_timezone) for date in context.partition_keys
         }
-    yield from evaluations(context, outcomes)
+    yield from evaluations(context, outcomes, sql_seconds=wh.sql_seconds)
 
 
 checks = [sales_history_units]

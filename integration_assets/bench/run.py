@@ -1,0 +1,180 @@
+"""`integration-assets bench`: models and checks at a merchant's peak size, against their floor.
+
+Stages, in order:
+1. generate: a small template merchant landed by the product's extraction (`template.py`, cached),
+   tiled with DuckDB to the size asked for (`tiling.py`). Not the product's work: timed apart.
+2. floor: one DuckDB scan of every column of the same raw Parquet, measured in the same run.
+3. warehouse_rebuild: the named job, over the whole range as one run, in a child process started
+   like a Dagster run worker (imports, instance, seeds, staging, reconciliation, finance, checks).
+   `total_seconds` is this stage's wall time; `sql_seconds` is the time inside DuckDB the models and
+   checks report, the rest being orchestration, I/O and Python.
+The peak RSS is sampled over the whole process tree (this process and every child) throughout.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from integration_assets.bench.rss import TreeMemory
+from integration_assets.bench.template import TemplateSpec
+from integration_assets.bench.tiling import Tiling, connect, tile_lake, tile_seeds
+from integration_assets.warehouse import MODELS_DIR, PLACEHOLDER
+
+FLOOR_SQL = MODELS_DIR / "bench" / "floor.sql"
+TEMPLATE_ORDERS_PER_DAY = 500  # template orders a day; the rest is tiling
+TEMPLATE_SKUS = 200
+MAX_ORDER_COPIES = 500  # line item ids (~1.6e16) times the copies must stay inside BIGINT
+MEMORY_LIMIT = "1GB"  # DuckDB's bound in every stage; the bench's RSS target is 1.5 GB for the tree
+THREADS = 2
+
+
+@dataclass(frozen=True)
+class BenchParams:
+    orders_per_day: int = 100_000
+    locations: int = 6
+    skus: int = 20_000
+    days: int = 1
+    seed: int = 7
+
+    def template(self) -> TemplateSpec:
+        orders = max(min(self.orders_per_day, TEMPLATE_ORDERS_PER_DAY), math.ceil(self.orders_per_day / MAX_ORDER_COPIES))
+        return TemplateSpec(
+            seed=self.seed,
+            days=self.days,
+            orders_per_day=max(orders, 10),
+            skus=min(self.skus, TEMPLATE_SKUS),
+            locations=self.locations,
+        )
+
+    def tiling(self, template: TemplateSpec) -> Tiling:
+        return Tiling(
+            order_copies=max(1, round(self.orders_per_day / template.orders_per_day)),
+            catalog_copies=max(1, round(self.skus / template.skus)),
+        )
+
+
+def run_bench(params: BenchParams, work_dir: Path | None = None, cache: Path | None = None) -> dict[str, Any]:
+    """Every stage, and the JSON report (see the module docstring for what each figure means)."""
+    work = Path(work_dir or tempfile.mkdtemp(prefix="integration-bench-"))
+    cache = Path(cache or os.environ.get("INTEGRATION_BENCH_CACHE", Path.home() / ".cache" / "integration-bench"))
+    memory = TreeMemory()
+    stages: dict[str, float] = {}
+    with memory:
+        started = time.perf_counter()
+        spec = params.template()
+        template = _child("template", [json.dumps(asdict(spec)), str(cache)], _base_env(work), memory, "generate")
+        tiling = params.tiling(spec)
+        con = connect(MEMORY_LIMIT, THREADS)
+        lake_rows = tile_lake(con, Path(template["root"]) / "lake", work / "lake", tiling)
+        seed_rows = tile_seeds(con, Path(template["root"]) / "seeds", work / "seeds", tiling)
+        stages["generate"] = time.perf_counter() - started
+
+        with memory.stage("floor"):
+            started = time.perf_counter()
+            floor_rows = floor_scan(con, work / "lake")
+            stages["floor"] = floor_seconds = time.perf_counter() - started
+        con.close()
+
+        first, last = template["dates"][0], template["dates"][-1]
+        env = {**_base_env(work), "INTEGRATION_SEEDS_DIR": str(work / "seeds")}
+        started = time.perf_counter()
+        models = _child("models", [first, last], env, memory, "warehouse_rebuild")
+        total = time.perf_counter() - started
+    stage_seconds = models["stage_seconds"]
+    stages.update({name: stage_seconds.get(name, 0.0) for name in ("seeds", "staging", "reconciliation", "finance")})
+    stages["checks"] = stage_seconds.get("checks", 0.0)
+    stages["orchestration"] = total - sum(stage_seconds.values())
+    sql_seconds = sum(models["sql_seconds"].values())
+    report = {
+        "params": {
+            **asdict(params),
+            "first_date": first,
+            "last_date": last,
+            "template": asdict(spec),
+            "order_copies": tiling.order_copies,
+            "catalog_copies": tiling.catalog_copies,
+            "skus_generated": spec.skus * tiling.catalog_copies,
+            "memory_limit": MEMORY_LIMIT,
+            "threads": THREADS,
+        },
+        "stages": {name: round(seconds, 3) for name, seconds in stages.items()},
+        "total_seconds": round(total, 3),
+        "sql_seconds": round(sql_seconds, 3),
+        "sql_seconds_by_stage": {name: round(s, 3) for name, s in sorted(models["sql_seconds"].items())},
+        "floor_seconds": round(floor_seconds, 3),
+        "sql_ratio_to_floor": round(sql_seconds / floor_seconds, 2) if floor_seconds else None,
+        "peak_rss_mb": round(memory.peak_mb, 1),
+        "peak_rss_mb_by_stage": {name: round(mb, 1) for name, mb in memory.stage_peaks_mb.items()},
+        "rows": {
+            **{f"lake.{table}": n for table, n in sorted(lake_rows.items())},
+            **{f"seeds_csv.{name}": n for name, n in sorted(seed_rows.items())},
+            **dict(sorted(models["rows"].items())),
+        },
+        "floor_rows": floor_rows,
+        "checks": models["checks"],
+        "success": models["success"],
+        "template_counts": template["counts"],
+        "work_dir": str(work),
+    }
+    return report
+
+
+def floor_scan(con: Any, lake: Path) -> int:
+    """One scan of every column of every raw table (DESIGN's floor); returns the rows read."""
+    template = FLOOR_SQL.read_text()
+    rows = 0
+    for folder in sorted(p for p in lake.glob("*/*") if p.is_dir()):
+        sql = PLACEHOLDER.sub(lambda _: str(folder), template)
+        result = con.execute(sql).fetchone()
+        rows += int(result[0]) if result else 0
+    return rows
+
+
+def _base_env(work: Path) -> dict[str, str]:
+    home = work / "dagster_home"
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "dagster.yaml").write_text(
+        "concurrency:\n  pools:\n    default_limit: 1\ntelemetry:\n  enabled: false\n"
+    )
+    return {
+        **os.environ,
+        "DAGSTER_HOME": str(home),
+        "INTEGRATION_DATA_DIR": str(work),
+        "DUCKDB_MEMORY_LIMIT": MEMORY_LIMIT,
+        "DUCKDB_THREADS": str(THREADS),
+    }
+
+
+def _child(stage: str, args: list[str], env: dict[str, str], memory: TreeMemory, label: str) -> dict[str, Any]:
+    """Run one stage in a child process and return the JSON it writes."""
+    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as handle:
+        out = Path(handle.name)
+    try:
+        with memory.stage(label):
+            completed = subprocess.run(
+                [sys.executable, "-m", "integration_assets.bench.stages", stage, *args, str(out)],
+                env=env,
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+        if not out.stat().st_size:
+            raise RuntimeError(f"bench stage {stage} failed (exit {completed.returncode}):\n{completed.stderr[-4000:]}")
+        return json.loads(out.read_text())
+    finally:
+        out.unlink(missing_ok=True)
+
+
+def clean(report: dict[str, Any]) -> None:
+    """Remove the run's work folder (the template cache stays)."""
+    shutil.rmtree(report["work_dir"], ignore_errors=True)
