@@ -1,4 +1,4 @@
-"""The `integration-assets` command: simulate, demo (and, as issues land, run, webhooks, bench)."""
+"""The `integration-assets` command: simulate, demo, dev, run, webhooks, bench."""
 
 from __future__ import annotations
 
@@ -76,6 +76,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8766)
+    bench = commands.add_parser(
+        "bench", help="models and checks (or, with --ingest, extraction) at a merchant's peak size, against the floor"
+    )
+    bench.add_argument("--orders-per-day", type=int, default=100_000)
+    bench.add_argument("--locations", type=int, default=6)
+    bench.add_argument("--skus", type=int, default=20_000)
+    bench.add_argument("--days", type=int, default=1)
+    bench.add_argument("--seed", type=int, default=7)
+    bench.add_argument("--json", action="store_true", help="print only the JSON report")
+    bench.add_argument("--ingest", action="store_true", help="measure Shopify extraction against the point bucket")
+    bench.add_argument("--work-dir", type=Path, default=None, help="keep the lake and warehouse here")
     return parser
 
 
@@ -135,6 +146,10 @@ def main(argv: list[str] | None = None) -> int:
                 emit_webhooks=landing_dir(_data_dir()),  # the main job ingests the days' deliveries
             )
             return run_demo(options, _data_dir())
+        if args.command == "bench":
+            from integration_assets.bench.command import bench_command
+
+            return bench_command(args)
     except ValueError as exc:
         print(f"integration-assets: {exc}", file=sys.stderr)
         return 2

@@ -45,14 +45,17 @@ class BenchParams:
     skus: int = 20_000
     days: int = 1
     seed: int = 7
+    template_orders_per_day: int = TEMPLATE_ORDERS_PER_DAY
+    template_skus: int = TEMPLATE_SKUS
 
     def template(self) -> TemplateSpec:
-        orders = max(min(self.orders_per_day, TEMPLATE_ORDERS_PER_DAY), math.ceil(self.orders_per_day / MAX_ORDER_COPIES))
+        fewest = math.ceil(self.orders_per_day / MAX_ORDER_COPIES)
+        orders = max(min(self.orders_per_day, self.template_orders_per_day), fewest)
         return TemplateSpec(
             seed=self.seed,
             days=self.days,
             orders_per_day=max(orders, 10),
-            skus=min(self.skus, TEMPLATE_SKUS),
+            skus=min(self.skus, self.template_skus),
             locations=self.locations,
         )
 
@@ -124,6 +127,7 @@ def run_bench(params: BenchParams, work_dir: Path | None = None, cache: Path | N
         "checks": models["checks"],
         "success": models["success"],
         "template_counts": template["counts"],
+        "template_root": template["root"],
         "work_dir": str(work),
     }
     return report
@@ -134,7 +138,7 @@ def floor_scan(con: Any, lake: Path) -> int:
     template = FLOOR_SQL.read_text()
     rows = 0
     for folder in sorted(p for p in lake.glob("*/*") if p.is_dir()):
-        sql = PLACEHOLDER.sub(lambda _: str(folder), template)
+        sql = PLACEHOLDER.sub(str(folder).replace("\\", "\\\\"), template)
         result = con.execute(sql).fetchone()
         rows += int(result[0]) if result else 0
     return rows
@@ -143,9 +147,7 @@ def floor_scan(con: Any, lake: Path) -> int:
 def _base_env(work: Path) -> dict[str, str]:
     home = work / "dagster_home"
     home.mkdir(parents=True, exist_ok=True)
-    (home / "dagster.yaml").write_text(
-        "concurrency:\n  pools:\n    default_limit: 1\ntelemetry:\n  enabled: false\n"
-    )
+    (home / "dagster.yaml").write_text("concurrency:\n  pools:\n    default_limit: 1\ntelemetry:\n  enabled: false\n")
     return {
         **os.environ,
         "DAGSTER_HOME": str(home),

@@ -136,8 +136,7 @@ def _run_extraction(instance: dg.DagsterInstance, first: str, last: str) -> list
     stock = dg.AssetSelection.assets(*DATE_LOCATION_ASSETS)
     daily = dg.AssetSelection.groups(*EXTRACTION_GROUPS) - stock - dg.AssetSelection.assets(*NOT_EXTRACTION)
     ranges = [
-        (stock, *(str(dg.MultiPartitionKey({"date": d, "location": loc})) for d in (first, last)))
-        for loc in locations
+        (stock, *(str(dg.MultiPartitionKey({"date": d, "location": loc})) for d in (first, last))) for loc in locations
     ]
     for selection, start, end in [*ranges, (daily, first, last)]:
         result = dg.materialize(

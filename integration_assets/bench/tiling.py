@@ -56,9 +56,7 @@ RULES: dict[tuple[str, str], TileRule] = {
         "orders", {"order_id": ORDER_ID, "refund_id": ORDER_ID, "line_item_id": ORDER_ID, "sku": SKU}
     ),
     ("shopify", "order_fulfillments"): _order_lines(name=ORDER_TEXT),
-    ("shopify", "order_fulfillment_line_items"): _order_lines(
-        fulfillment_id=ORDER_ID, line_item_id=ORDER_ID, sku=SKU
-    ),
+    ("shopify", "order_fulfillment_line_items"): _order_lines(fulfillment_id=ORDER_ID, line_item_id=ORDER_ID, sku=SKU),
     ("mintsoft", "orders"): TileRule(
         "orders", {"id": ORDER_ID, "order_number": ORDER_TEXT, "external_order_reference": ORDER_TEXT}
     ),
@@ -116,7 +114,11 @@ PAYOUT_MONEY = (
 RULES[("shopify_payments", "payouts")] = TileRule("one", {name: MONEY_TIMES_COPIES for name in PAYOUT_MONEY})
 
 # Seeds that name SKUs multiply with the catalogue; the rest are copied as they are.
-SEED_SKU_COLUMNS = {"bundles": ("bundle_sku", "component_sku"), "sku_aliases": ("alias", "sku"), "safety_stock": ("sku",)}
+SEED_SKU_COLUMNS = {
+    "bundles": ("bundle_sku", "component_sku"),
+    "sku_aliases": ("alias", "sku"),
+    "safety_stock": ("sku",),
+}
 
 
 @dataclass(frozen=True)
