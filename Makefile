@@ -7,7 +7,7 @@ LOCK := constraints.txt
 PORT ?= 8765
 SEED ?= 7
 
-.PHONY: install lock test demo dev simulate lint format clean
+.PHONY: install lock test demo dev simulate bench bench-30 bench-ingest lint format clean
 
 install: $(STAMP)
 
@@ -32,6 +32,16 @@ test: install
 
 demo: install
 	$(BIN)/integration-assets demo --seed $(SEED)
+
+# The Black-Friday benchmark: 100k orders/day, 6 locations, 20k SKUs; prints the JSON report.
+bench: install
+	$(BIN)/integration-assets bench --json
+
+bench-30: install
+	$(BIN)/integration-assets bench --days 30 --json
+
+bench-ingest: install
+	$(BIN)/integration-assets bench --ingest --json
 
 simulate: install
 	$(BIN)/integration-assets simulate --host 127.0.0.1 --port $(PORT) --seed $(SEED)

@@ -49,9 +49,18 @@ daily_sync = dg.define_asset_job(
     tags={"integration/area": "sync"},
 )
 
+
+
+def with_staging(*keys: dg.AssetKey | list[str]) -> dg.AssetSelection:
+    """The assets and the staging tables they read directly: staging is materialized (each model reads a
+    deduplicated table instead of re-reading the lake), so a re-check rebuilds it from the lake first."""
+    targets = dg.AssetSelection.assets(*keys)
+    return targets | (targets.upstream(depth=1) & dg.AssetSelection.groups("staging"))
+
+
 stock_recheck = dg.define_asset_job(
     "stock_recheck",
-    selection=dg.AssetSelection.assets(["reconciliation", "stock_parity"], RECONCILIATION_EXCEPTIONS),
+    selection=with_staging(["reconciliation", "stock_parity"], RECONCILIATION_EXCEPTIONS),
     description=(
         "Rebuild stock parity for a date and re-run its check, then refresh the exceptions register. "
         "Launched by webhook_reactions once the stock_sync runs it waits for have finished."
@@ -61,10 +70,8 @@ stock_recheck = dg.define_asset_job(
 
 order_recheck = dg.define_asset_job(
     "order_recheck",
-    selection=dg.AssetSelection.assets(
-        ["shopify", "orders"],
-        ["mintsoft", "orders"],
-        ["mintsoft", "returns"],
+    selection=dg.AssetSelection.assets(["shopify", "orders"], ["mintsoft", "orders"], ["mintsoft", "returns"])
+    | with_staging(
         ["reconciliation", "order_matches"],
         ["reconciliation", "order_lifecycle"],
         ["reconciliation", "order_restocks"],

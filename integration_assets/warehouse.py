@@ -9,13 +9,16 @@ folder, table from the file name, dependencies found by parsing the tables and l
     -- column <name>: <description>    (shown for that column in the Dagster UI)
 
 `view` and `table` files hold one SELECT; `script` files are run as written and must be idempotent.
-Placeholders `{{ lake }}`, `{{ date }}`, `{{ as_of_date }}`, `{{ as_of }}`, `{{ run_started_at }}`,
-`{{ shop_timezone }}` and `{{ despatch_window_hours }}` are filled in; an unknown one is an error.
+Placeholders `{{ lake }}`, `{{ date }}` (a partitioned model run once per date), `{{ start_date }}`
+and `{{ end_date }}` (a partitioned model that replaces a whole range in one pass), `{{ as_of_date }}`,
+`{{ as_of }}`, `{{ run_started_at }}`, `{{ shop_timezone }}` and `{{ despatch_window_hours }}` are
+filled in; an unknown one is an error.
 Each model runs in one transaction, so a failed model leaves the previous table as it was.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import time
 from collections.abc import Iterable, Mapping
@@ -38,6 +41,15 @@ TABLE_REFERENCE = re.compile(r"\b(seeds|staging|reconciliation|finance)\.([a-z_]
 LAKE_REFERENCE = re.compile(r"\{\{\s*lake\s*\}\}/([a-z_]+)/([a-z_]+)/")
 HEADER = re.compile(r"^--\s*(materialized|partitioned_by)\s*:\s*(\S+)\s*$")
 COLUMN_DOC = re.compile(r"^--\s*column\s+([a-z_][a-z0-9_]*)\s*:\s*(.+?)\s*$", re.IGNORECASE)
+
+
+RANGE_PLACEHOLDERS = {"start_date", "end_date"}
+
+
+def _contiguous(dates: list[str]) -> bool:
+    """The dates are every day from the first to the last (a range run), so one pass can replace them."""
+    days = sorted({dt.date.fromisoformat(d) for d in dates})
+    return (days[-1] - days[0]).days == len(days) - 1
 
 
 class ModelError(RuntimeError):
@@ -195,9 +207,9 @@ class Warehouse:
     def run_model(self, model: SqlModel, variables: Mapping[str, str], dates: Iterable[str] = ()) -> int:
         """Build one model; returns the rows it holds afterwards (views: rows visible)."""
         self.execute(f"create schema if not exists {model.schema}")
-        partitions = list(dates) if model.partitioned_by else [variables.get("as_of_date", "")]
-        for date in partitions:
-            sql = render(model, {**variables, "date": date}).strip().rstrip(";")
+        self._drop_if_other_kind(model)
+        for first, last in self._passes(model, variables, list(dates)):
+            sql = render(model, {**variables, "date": first, "start_date": first, "end_date": last}).strip().rstrip(";")
             self.execute("begin transaction")
             try:
                 if model.materialized == "view":
@@ -206,7 +218,10 @@ class Warehouse:
                     self.execute(sql)
                 elif model.partitioned_by:
                     self.execute(f"create table if not exists {model.relation} as select * from ({sql}) limit 0")
-                    self.execute(f"delete from {model.relation} where date = cast(? as date)", [date])
+                    self.execute(
+                        f"delete from {model.relation} where date between cast(? as date) and cast(? as date)",
+                        [first, last],
+                    )
                     self.execute(f"insert into {model.relation} by name {sql}")
                 else:
                     self.execute(f"create or replace table {model.relation} as {sql}")
@@ -215,6 +230,34 @@ class Warehouse:
                 self.connection.execute("rollback")
                 raise ModelError(f"{model.path}: {exc}") from exc
         return int(self.execute(f"select count(*) from {model.relation}")[0][0])
+
+    @staticmethod
+    def _passes(model: SqlModel, variables: Mapping[str, str], dates: list[str]) -> list[tuple[str, str]]:
+        """(first, last) date of each statement: a model written over `{{ start_date }}`..`{{ end_date }}`
+        replaces a whole range in one pass (a 90-day backfill reads its inputs once, not 90 times); one
+        written for one `{{ date }}` runs once per date; an unpartitioned one once, as of the last date."""
+        if not model.partitioned_by:
+            as_of = variables.get("as_of_date", "")
+            return [(as_of, as_of)]
+        if not dates:
+            return []
+        if RANGE_PLACEHOLDERS & set(PLACEHOLDER.findall(model.sql)):
+            return [(min(dates), max(dates))] if _contiguous(dates) else [(d, d) for d in dates]
+        return [(d, d) for d in dates]
+
+    def _drop_if_other_kind(self, model: SqlModel) -> None:
+        """A model whose materialization changed (a view become a table, or back) replaces the old
+        relation: DuckDB will not `create or replace` a table over a view."""
+        if model.materialized == "script":
+            return
+        found = self.execute(
+            "select table_type from information_schema.tables where table_schema = ? and table_name = ?",
+            [model.schema, model.name],
+        )
+        wanted = "VIEW" if model.materialized == "view" else "BASE TABLE"
+        if found and found[0][0] != wanted:
+            kind = "view" if found[0][0] == "VIEW" else "table"
+            self.execute(f"drop {kind} {model.relation}")
 
     def column_types(self, relation: str) -> list[tuple[str, str]]:
         schema, table = relation.split(".")

@@ -1,4 +1,4 @@
--- materialized: view
+-- materialized: table
 -- Shopify Payments payments of live orders that no payout has settled yet, with the date they are
 -- expected in one: the UK pay period (three business days after the UTC day of capture, the day
 -- Shopify batches by). business_days_late counts business days past that date as of the run.

@@ -48,7 +48,7 @@ transactions as (
     from finance.payout_transactions as payout_transactions
     left join currency_exponents on currency_exponents.currency_code = payout_transactions.payout_currency_code
     where
-        payout_transactions.payout_date = date '{{ date }}'
+        payout_transactions.payout_date between date '{{ start_date }}' and date '{{ end_date }}'
         and payout_transactions.payout_status not in ('CANCELED', 'CANCELLED')
         and payout_transactions.family <> 'payout'
 ),

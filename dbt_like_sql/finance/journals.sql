@@ -22,7 +22,7 @@ with lines as (
         transaction_count,
         reference
     from finance.journal_lines
-    where date = date '{{ date }}'
+    where date between date '{{ start_date }}' and date '{{ end_date }}'
 ),
 
 payouts as (

@@ -1,4 +1,4 @@
--- materialized: view
+-- materialized: table
 -- The balance-sheet movements the payout journals post, by month and account: gift card liability
 -- (sold minus redeemed), output tax, marketplace tax, the reserve Shopify holds, pending payments,
 -- payouts in transit and suspense. Positive is a debit (an asset up or a liability down).

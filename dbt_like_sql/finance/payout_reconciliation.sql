@@ -27,7 +27,7 @@ with payouts as (
         retried_payouts_gross,
         retried_payouts_fee
     from staging.shopify_payments_payouts
-    where payout_date = date '{{ date }}'
+    where payout_date between date '{{ start_date }}' and date '{{ end_date }}'
 ),
 
 transactions as (
@@ -41,7 +41,7 @@ transactions as (
         is_matched,
         transaction_date
     from finance.payout_transactions
-    where payout_date = date '{{ date }}'
+    where payout_date between date '{{ start_date }}' and date '{{ end_date }}'
 ),
 
 totals as (

@@ -1,4 +1,4 @@
--- materialized: view
+-- materialized: table
 -- Every live (non-test) balance transaction that belongs to a payout, beside its payout, its ledger
 -- family (finance.transaction_families; `unmapped` when the type is unknown) and, for charges and
 -- refunds, the Shopify order or refund it was matched to (reconciliation.payout_matching). The

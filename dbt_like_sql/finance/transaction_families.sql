@@ -1,4 +1,4 @@
--- materialized: view
+-- materialized: table
 -- How each Shopify Payments balance-transaction type posts to the ledger: its family, the journal
 -- line its amount goes to, and the line its fee goes to (line types are seeds.gl_accounts rows).
 -- A type not listed here is `unmapped`: it posts to suspense and is an exception, never dropped.

@@ -1,4 +1,4 @@
--- materialized: view
+-- materialized: table
 -- What finance must chase: every payout transaction that posted to suspense, with the reason:
 -- a charge or refund with no Shopify order or refund (payout_unmatched_charge), or a transaction
 -- type the ledger mapping does not know (payout_unmapped_transaction).

@@ -26,7 +26,7 @@
 -- column fulfillment_count: Shopify fulfilments
 -- column first_fulfilled_at: Shopify's first fulfilment time
 -- column exception_type: the first lifecycle exception that applies, or null
--- column evidence: JSON: both sides' records and sync times
+-- column evidence: JSON, for orders with an exception: both sides' records and sync times
 with shopify_orders as (
     select
         order_id,
@@ -156,19 +156,7 @@ mintsoft_by_order as (
             and not mintsoft_copies.is_cancelled
             and copies_with_differences.mintsoft_order_id is not null
         ) as edited_after_pick,
-        list(distinct mintsoft_copies.matched_by order by mintsoft_copies.matched_by) as matched_by,
-        list({
-            'mintsoft_order_id': mintsoft_copies.mintsoft_order_id,
-            'status_id': mintsoft_copies.order_status_id,
-            'status': mintsoft_copies.order_status,
-            'matched_by': mintsoft_copies.matched_by,
-            'warehouse_id': mintsoft_copies.warehouse_id,
-            'despatch_date': mintsoft_copies.despatch_date,
-            'tracking_number': mintsoft_copies.tracking_number,
-            'last_updated': mintsoft_copies.last_updated,
-            'synced_at': mintsoft_copies._synced_at,
-            'line_differences': copies_with_differences.differences
-        } order by mintsoft_copies.mintsoft_order_id) as mintsoft_orders
+        list(distinct mintsoft_copies.matched_by order by mintsoft_copies.matched_by) as matched_by
     from mintsoft_copies
     left join copies_with_differences
         on copies_with_differences.mintsoft_order_id = mintsoft_copies.mintsoft_order_id
@@ -203,7 +191,6 @@ order_states as (
         mintsoft_by_order.first_despatched_at,
         coalesce(mintsoft_by_order.edited_after_pick, false) as edited_after_pick,
         mintsoft_by_order.matched_by,
-        mintsoft_by_order.mintsoft_orders,
         coalesce(shopify_fulfillments.fulfillment_count, 0) as fulfillment_count,
         shopify_fulfillments.first_fulfilled_at,
         shopify_fulfillments.fulfillment_ids,
@@ -213,45 +200,78 @@ order_states as (
     from shopify_orders
     left join mintsoft_by_order on mintsoft_by_order.order_id = shopify_orders.order_id
     left join shopify_fulfillments on shopify_fulfillments.order_id = shopify_orders.order_id
+),
+
+classified as (
+    select
+        *,
+        case
+            when mintsoft_order_count = 0 then null
+            when cancelled_at is not null and despatched then 'cancelled_but_despatched'
+            when live_mintsoft_order_count > 1 then 'duplicate_despatch'
+            when edited_after_pick then 'order_edit_after_pick'
+            when despatched and fulfillment_count = 0 and cancelled_at is null and despatch_window_passed
+                then 'despatched_not_fulfilled'
+            when fulfillment_count > 0 and not despatched and live_mintsoft_order_count > 0
+                then 'fulfilled_before_despatch'
+        end as exception_type
+    from order_states
+),
+
+-- Evidence is built for the orders with an exception only: at a peak day's volume, building and
+-- writing it for every order cost more than the rest of the model together.
+mintsoft_evidence as (
+    select
+        mintsoft_copies.order_id,
+        list({
+            'mintsoft_order_id': mintsoft_copies.mintsoft_order_id,
+            'status_id': mintsoft_copies.order_status_id,
+            'status': mintsoft_copies.order_status,
+            'matched_by': mintsoft_copies.matched_by,
+            'warehouse_id': mintsoft_copies.warehouse_id,
+            'despatch_date': mintsoft_copies.despatch_date,
+            'tracking_number': mintsoft_copies.tracking_number,
+            'last_updated': mintsoft_copies.last_updated,
+            'synced_at': mintsoft_copies._synced_at,
+            'line_differences': copies_with_differences.differences
+        } order by mintsoft_copies.mintsoft_order_id) as mintsoft_orders
+    from mintsoft_copies
+    semi join classified
+        on classified.order_id = mintsoft_copies.order_id and classified.exception_type is not null
+    left join copies_with_differences
+        on copies_with_differences.mintsoft_order_id = mintsoft_copies.mintsoft_order_id
+    group by mintsoft_copies.order_id
 )
 
 select
-    order_id,
-    name,
-    created_date as date,
-    created_at,
-    cancelled_at,
-    test,
-    source_name,
-    display_fulfillment_status,
-    mintsoft_order_count,
-    live_mintsoft_order_count,
-    matched_by,
-    despatched,
-    first_despatched_at,
-    edited_after_pick,
-    fulfillment_count,
-    first_fulfilled_at,
-    case
-        when mintsoft_order_count = 0 then null
-        when cancelled_at is not null and despatched then 'cancelled_but_despatched'
-        when live_mintsoft_order_count > 1 then 'duplicate_despatch'
-        when edited_after_pick then 'order_edit_after_pick'
-        when despatched and fulfillment_count = 0 and cancelled_at is null and despatch_window_passed
-            then 'despatched_not_fulfilled'
-        when fulfillment_count > 0 and not despatched and live_mintsoft_order_count > 0
-            then 'fulfilled_before_despatch'
-    end as exception_type,
-    to_json({
-        'order_name': name,
-        'created_at': created_at,
-        'cancelled_at': cancelled_at,
-        'fulfillment_ids': fulfillment_ids,
-        'first_fulfilled_at': first_fulfilled_at,
-        'mintsoft_orders': mintsoft_orders,
-        'first_despatched_at': first_despatched_at,
+    classified.order_id,
+    classified.name,
+    classified.created_date as date,
+    classified.created_at,
+    classified.cancelled_at,
+    classified.test,
+    classified.source_name,
+    classified.display_fulfillment_status,
+    classified.mintsoft_order_count,
+    classified.live_mintsoft_order_count,
+    classified.matched_by,
+    classified.despatched,
+    classified.first_despatched_at,
+    classified.edited_after_pick,
+    classified.fulfillment_count,
+    classified.first_fulfilled_at,
+    classified.exception_type,
+    case when classified.exception_type is not null then to_json({
+        'order_name': classified.name,
+        'created_at': classified.created_at,
+        'cancelled_at': classified.cancelled_at,
+        'fulfillment_ids': classified.fulfillment_ids,
+        'first_fulfilled_at': classified.first_fulfilled_at,
+        'mintsoft_orders': mintsoft_evidence.mintsoft_orders,
+        'first_despatched_at': classified.first_despatched_at,
         'despatch_window_hours': {{ despatch_window_hours }},
         'as_of': timestamptz '{{ as_of }}',
-        'shopify_synced_at': shopify_synced_at
-    }) as evidence
-from order_states
+        'shopify_synced_at': classified.shopify_synced_at
+    }) end as evidence
+from classified
+left join mintsoft_evidence on mintsoft_evidence.order_id = classified.order_id

@@ -1,4 +1,4 @@
--- materialized: view
+-- materialized: table
 -- Inventory Planner's per-warehouse metrics for each variant (stock, sales, replenishment), one row
 -- per variant, warehouse and snapshot date, the warehouse mapped to its location_key.
 with landed_metrics as (

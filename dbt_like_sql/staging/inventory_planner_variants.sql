@@ -1,4 +1,4 @@
--- materialized: view
+-- materialized: table
 -- The variants Inventory Planner knows, one row per variant per snapshot date, with the canonical
 -- SKU; removed marks a variant whose connection was soft-deleted. is_current marks the newest snapshot.
 with landed_variants as (

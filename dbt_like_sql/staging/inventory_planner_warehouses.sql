@@ -1,4 +1,4 @@
--- materialized: view
+-- materialized: table
 -- Inventory Planner warehouses per snapshot date, mapped to their location_key through the seeds'
 -- inventory_planner_warehouse_id; is_current marks the newest snapshot.
 with landed_warehouses as (

@@ -1,4 +1,4 @@
--- materialized: view
+-- materialized: table
 -- Mintsoft bundle products and their components, one row per bundle, component and snapshot date,
 -- both SKUs canonical; is_current marks the newest snapshot.
 with landed_components as (

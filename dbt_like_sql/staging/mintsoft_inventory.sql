@@ -1,4 +1,4 @@
--- materialized: view
+-- materialized: table
 -- Mintsoft's bulk inventory feed per warehouse (physical stock, the system of record), one row per
 -- warehouse, product and snapshot date. available_units = OnHand - Allocated - InQuarantine, the
 -- figure stock parity compares; is_current marks each location's newest snapshot.

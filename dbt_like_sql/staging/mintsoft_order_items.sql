@@ -1,4 +1,4 @@
--- materialized: view
+-- materialized: table
 -- Lines of each Mintsoft order's latest version (bundles already exploded into the components the
 -- warehouse picks), with the canonical SKU beside Mintsoft's spelling.
 with landed_items as (

@@ -1,4 +1,4 @@
--- materialized: view
+-- materialized: table
 -- Mintsoft's picking copies of Shopify orders, one row per Mintsoft order: the latest version landed
 -- (latest LastUpdated, then _synced_at). Status ids are Mintsoft's (3 CANCELLED, 4/5/6 despatched,
 -- 15 AWAITINGPICKING, 16 PICKINGSTARTED, ...). shopify_order_reference is the numeric id in

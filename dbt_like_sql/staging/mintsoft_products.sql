@@ -1,4 +1,4 @@
--- materialized: view
+-- materialized: table
 -- Mintsoft products (the warehouse's SKU master; bundles are products with components), one row per
 -- product per snapshot date, with the canonical SKU; is_current marks the newest snapshot.
 with landed_products as (

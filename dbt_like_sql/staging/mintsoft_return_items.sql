@@ -1,4 +1,4 @@
--- materialized: view
+-- materialized: table
 -- Items of each Mintsoft return's latest version: units received back and whether they went back
 -- to stock, with the canonical SKU beside Mintsoft's spelling.
 with landed_items as (

@@ -1,4 +1,4 @@
--- materialized: view
+-- materialized: table
 -- Returns the warehouse has received, one row per return: the latest version landed. order_id is
 -- Mintsoft's order id; order_number carries the Shopify order name without '#'.
 with return_versions as (

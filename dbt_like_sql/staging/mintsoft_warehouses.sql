@@ -1,4 +1,4 @@
--- materialized: view
+-- materialized: table
 -- Mintsoft warehouses per snapshot date, mapped to their location_key (null when the seeds do not
 -- map the warehouse); is_current marks the newest snapshot.
 with landed_warehouses as (

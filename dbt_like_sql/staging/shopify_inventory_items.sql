@@ -1,4 +1,4 @@
--- materialized: view
+-- materialized: table
 -- Shopify inventory items with their variant and product (tracked, preorder flag), one row per item
 -- and variant per snapshot date. Catalogue snapshots are current state filed under a run's last date;
 -- is_current marks the newest snapshot, which is the catalogue as it stands now.

@@ -1,4 +1,4 @@
--- materialized: view
+-- materialized: table
 -- Shopify's named inventory quantities per item at each mapped location, one row per item, location
 -- and snapshot date (stock is current state filed under a run's last date). is_current marks each
 -- location's newest snapshot; stock parity reads the snapshot of the date it checks.

@@ -1,4 +1,4 @@
--- materialized: view
+-- materialized: table
 -- Shopify locations per snapshot date, mapped to their location_key (null when the seeds do not map
 -- the location); is_current marks the newest snapshot.
 with landed_locations as (

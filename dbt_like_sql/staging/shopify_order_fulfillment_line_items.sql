@@ -1,4 +1,4 @@
--- materialized: view
+-- materialized: table
 -- Lines of each fulfillment of a Shopify order's latest version, with the canonical SKU.
 with landed_fulfillment_lines as (
     select *

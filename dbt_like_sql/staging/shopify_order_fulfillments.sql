@@ -1,4 +1,4 @@
--- materialized: view
+-- materialized: table
 -- Fulfillments of each Shopify order's latest version (SUCCESS, CANCELLED, ...), with tracking and
 -- the fulfilling location mapped to its location_key (null when the location is not in the seeds).
 with landed_fulfillments as (

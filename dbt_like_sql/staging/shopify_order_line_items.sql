@@ -1,4 +1,4 @@
--- materialized: view
+-- materialized: table
 -- Shopify order lines of each order's latest version, with the canonical SKU beside the raw one.
 -- quantity is as ordered (or as added by an edit); current_quantity is after edits and refunds.
 with landed_line_items as (

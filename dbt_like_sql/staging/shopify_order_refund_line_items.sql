@@ -1,4 +1,4 @@
--- materialized: view
+-- materialized: table
 -- Refunded lines of each Shopify order's latest version: units, restock type (RETURN, CANCEL,
 -- NO_RESTOCK) and the location restocked, with the canonical SKU beside the raw one.
 with landed_refund_lines as (

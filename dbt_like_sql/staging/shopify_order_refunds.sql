@@ -1,4 +1,4 @@
--- materialized: view
+-- materialized: table
 -- Refunds of each Shopify order's latest version.
 with landed_refunds as (
     select *

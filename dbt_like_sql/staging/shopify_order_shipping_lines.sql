@@ -1,4 +1,4 @@
--- materialized: view
+-- materialized: table
 -- Shipping lines of each Shopify order's latest version.
 with landed_shipping_lines as (
     select *

@@ -1,4 +1,4 @@
--- materialized: view
+-- materialized: table
 -- The tax of each Shopify order's latest version by title and rate (the API gives these lines no id).
 with landed_tax_lines as (
     select *

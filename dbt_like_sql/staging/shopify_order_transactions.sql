@@ -1,4 +1,4 @@
--- materialized: view
+-- materialized: table
 -- Payment transactions of each Shopify order's latest version (sales, captures, refunds; refund_id
 -- is set on a refund's own transactions).
 with landed_transactions as (

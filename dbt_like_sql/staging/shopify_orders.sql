@@ -1,4 +1,4 @@
--- materialized: view
+-- materialized: table
 -- Shopify orders, one row per order: the latest version landed (latest updated_at, then _synced_at).
 -- lake_date is the partition that version came from; the order's child tables keep only the rows of
 -- that partition, so lines, refunds and fulfillments always belong to the version shown here.

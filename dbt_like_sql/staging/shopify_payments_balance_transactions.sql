@@ -1,4 +1,4 @@
--- materialized: view
+-- materialized: table
 -- Shopify Payments balance transactions, one row per transaction: the latest sync (its payout
 -- assignment and status change until the payout is paid). Money is DECIMAL(18,2), net = amount - fee.
 with transaction_versions as (

@@ -1,4 +1,4 @@
--- materialized: view
+-- materialized: table
 -- Shopify Payments payouts, one row per payout: the latest sync (status moves SCHEDULED -> PAID or
 -- FAILED). payout_date is the shop day it was issued.
 with payout_versions as (

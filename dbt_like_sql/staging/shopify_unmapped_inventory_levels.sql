@@ -1,4 +1,4 @@
--- materialized: view
+-- materialized: table
 -- Stock Shopify holds at locations the seeds do not map (the evidence for unmapped_location), one
 -- row per item, location and snapshot date; is_current marks the newest snapshot.
 with landed_levels as (

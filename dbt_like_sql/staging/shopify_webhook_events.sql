@@ -1,4 +1,4 @@
--- materialized: view
+-- materialized: table
 -- Shopify webhook events, one row per event: the first delivery of each X-Shopify-Event-Id (the
 -- Webhook-Id where an event has none), whichever day's partition it landed in. Retries and second
 -- subscriptions were already set aside by the ingest; this keeps a late retry filed under another

@@ -1,4 +1,4 @@
--- materialized: view
+-- materialized: table
 -- The operator's SKU aliases keyed for matching: an alias matches a raw SKU trimmed and case-folded,
 -- and names its canonical SKU (trimmed, upper-cased). Every staging model with a SKU joins this.
 select
