@@ -50,7 +50,6 @@ daily_sync = dg.define_asset_job(
 )
 
 
-
 def with_staging(*keys: dg.AssetKey | list[str]) -> dg.AssetSelection:
     """The assets and the staging tables they read directly: staging is materialized (each model reads a
     deduplicated table instead of re-reading the lake), so a re-check rebuilds it from the lake first."""
