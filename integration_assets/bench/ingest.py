@@ -34,6 +34,7 @@ from zoneinfo import ZoneInfo
 
 from integration_assets.simulator.context import SimContext
 from integration_assets.simulator.merchant import DEFAULT_START_DATE, build_world
+from integration_assets.simulator.rate_limits import PointBucket
 from integration_assets.simulator.server import RunningSimulator, serve_in_thread
 from integration_assets.simulator.world import World, WorldSize
 from integration_assets.sources.shopify import ShopifyClient
@@ -85,7 +86,10 @@ def measure_ingest(
     Keys: points_per_second (net of the starting bucket), points_per_second_raw, restore_rate,
     restore_share (the first over the second), throttled_share (THROTTLED answers over GraphQL
     requests), records (per entity and total), seconds (extraction only: not the world build or
-    the server start), requests, throttled, points, bucket_size, bucket_start, bucket_end, params.
+    the server start), requests, throttled, points, bucket_size, bucket_start, bucket_end,
+    wait_seconds (the client's sleeps for the bucket), client_cpu_seconds, process_cpu_seconds and
+    params. A restore share near 1 with most of the run spent waiting means the bucket, not the
+    product, set the pace.
     """
     params = {"seed": seed, "orders_per_day": orders_per_day, "days": days, "skus": skus, "locations": locations}
     world = build_world(seed, world_size(orders_per_day, days, skus, locations), plan=PLAN)
@@ -96,24 +100,48 @@ def measure_ingest(
         running.stop()
 
 
+@dataclass(frozen=True)
+class Reading:
+    """The clocks and the simulator's bucket at one instant, taken either side of the extraction.
+
+    CPU time is read twice: the extracting thread's alone (the product's client) and the whole
+    process's (the client plus the simulator serving it), so a report shows whether Python CPU,
+    rather than the bucket, was what limited the rate.
+    """
+
+    wall: float
+    client_cpu: float
+    process_cpu: float
+    bucket: int
+
+    @classmethod
+    def take(cls, bucket: PointBucket) -> Reading:
+        return cls(time.perf_counter(), time.thread_time(), time.process_time(), bucket.currently_available())
+
+
 def _measure(world: World, running: RunningSimulator) -> dict[str, Any]:
     """Time one extraction pass and read the simulator's bucket either side of it."""
     bucket = running.ctx.graphql_bucket
-    client = ShopifyClient(running.url, access_token=running.ctx.credentials.access_token)
-    with client:
-        bucket_start = bucket.currently_available()
-        started = time.perf_counter()
+    with ShopifyClient(running.url, access_token=running.ctx.credentials.access_token) as client:
+        before = Reading.take(bucket)
         records = extract(client, world)
-        seconds = time.perf_counter() - started
-        bucket_end = bucket.currently_available()
-    stats = client.stats
-    lent = bucket_start - bucket_end  # the part of the starting bucket the run used up
-    requests = client.graphql_requests
+        after = Reading.take(bucket)
+    return _report(client, records, bucket, before, after)
+
+
+def _report(
+    client: ShopifyClient, records: dict[str, int], bucket: PointBucket, before: Reading, after: Reading
+) -> dict[str, Any]:
+    """The benchmark's figures from the client's counters and the two readings."""
+    stats, requests = client.stats, client.graphql_requests
+    seconds = after.wall - before.wall
+    lent = before.bucket - after.bucket  # the part of the starting bucket the run used up
+    net_rate = (stats.cost_points - lent) / seconds
     return {
-        "points_per_second": (stats.cost_points - lent) / seconds,
+        "points_per_second": net_rate,
         "points_per_second_raw": stats.cost_points / seconds,
         "restore_rate": bucket.restore_rate,
-        "restore_share": (stats.cost_points - lent) / seconds / bucket.restore_rate,
+        "restore_share": net_rate / bucket.restore_rate,
         "throttled_share": stats.throttled / requests if requests else 0.0,
         "records": {**records, "total": sum(records.values())},
         "seconds": seconds,
@@ -121,9 +149,11 @@ def _measure(world: World, running: RunningSimulator) -> dict[str, Any]:
         "throttled": stats.throttled,
         "points": stats.cost_points,
         "bucket_size": bucket.maximum,
-        "bucket_start": bucket_start,
-        "bucket_end": bucket_end,
+        "bucket_start": before.bucket,
+        "bucket_end": after.bucket,
         "wait_seconds": stats.wait_seconds,
+        "client_cpu_seconds": after.client_cpu - before.client_cpu,
+        "process_cpu_seconds": after.process_cpu - before.process_cpu,
     }
 
 

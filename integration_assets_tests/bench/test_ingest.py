@@ -31,6 +31,9 @@ KEYS = {
     "bucket_size",
     "bucket_start",
     "bucket_end",
+    "wait_seconds",
+    "client_cpu_seconds",
+    "process_cpu_seconds",
     "params",
 }
 
@@ -102,3 +105,9 @@ def test_point_rates_respect_the_bucket(report: dict[str, Any]) -> None:
         (report["points"] - (report["bucket_start"] - report["bucket_end"])) / seconds
     )
     assert report["restore_share"] == pytest.approx(report["points_per_second"] / restore)
+
+
+def test_time_is_accounted(report: dict[str, Any]) -> None:
+    """The client's own CPU is part of the process's, and neither its sleeps nor its CPU exceed the run."""
+    assert 0 < report["client_cpu_seconds"] <= report["process_cpu_seconds"]
+    assert report["client_cpu_seconds"] + report["wait_seconds"] <= report["seconds"] * 1.01
