@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
 from typing import Any
 
 import pytest
@@ -76,3 +78,29 @@ def test_a_bad_query_is_refused_every_time(endpoint: ShopifyGraphQL, query: str)
     assert first["errors"] and "data" not in first
     assert again["errors"] == first["errors"]
     assert again["extensions"]["cost"]["actualQueryCost"] == 0
+
+
+WINDOW = """query Window($query: String!) {
+  orders(first: 250, sortKey: ID, query: $query) { pageInfo { hasNextPage } nodes { id } }
+}"""
+
+
+def test_each_search_keeps_its_own_orders(endpoint: ShopifyGraphQL, small_world: World) -> None:
+    """Searches asked in turn (the simulator keeps what each matched) each answer their own window."""
+    days = small_world.size.dates
+    bounds = [dt.datetime.combine(day, dt.time(0), dt.UTC) for day in [*days, days[-1] + dt.timedelta(days=1)]]
+    windows = list(itertools.pairwise(bounds))
+
+    def expected(start: dt.datetime, end: dt.datetime) -> list[str]:
+        kept = sorted(order.id for order in small_world.orders if start <= order.updated_at < end)
+        return [f"gid://shopify/Order/{order_id}" for order_id in kept]
+
+    def asked(start: dt.datetime, end: dt.datetime) -> list[str]:
+        search = f"updated_at:>='{start:%Y-%m-%dT%H:%M:%SZ}' AND updated_at:<'{end:%Y-%m-%dT%H:%M:%SZ}'"
+        page = endpoint.run(WINDOW, {"query": search}, None)["data"]["orders"]
+        assert not page["pageInfo"]["hasNextPage"]
+        return [node["id"] for node in page["nodes"]]
+
+    for start, end in [*windows, *windows]:
+        assert asked(start, end) == expected(start, end)
+        assert expected(start, end)
