@@ -3,8 +3,8 @@
 Shopify meters its Admin GraphQL API in cost points: a bucket of 20 000 on Plus that refills at
 1 000 points a second. A sync of a Black-Friday window is bound by that refill, so the question
 the benchmark answers is how much of it the product actually spends: the points consumed per
-second against the restore rate, and how often Shopify had to refuse a query (THROTTLED), which
-costs a round trip and, for a client that ignores it, a ban.
+second against the restore rate, and how often Shopify had to refuse a query (THROTTLED), each
+refusal a wasted round trip and a wait.
 
 It builds a seeded world with the simulator's generator, serves it on loopback with the Plus
 plan's limits, and runs the product's own client (`ShopifyClient`, as the extraction assets use
@@ -20,7 +20,15 @@ Points are the `actualQueryCost` of every GraphQL answer. The bucket starts full
 20 000 points are a loan, not throughput: over a 20 s run they alone would read as 1 000 points a
 second. `points_per_second` is therefore net of the bucket's drawdown (points consumed minus what
 the bucket held less at the end than at the start), which can exceed the restore rate by no more
-than rounding; `points_per_second_raw` keeps the plain quotient for comparison.
+than rounding; `points_per_second_raw` keeps the plain quotient for comparison. The net rate is
+the restore rate times the share of the run the bucket was not full: it falls short exactly when
+the client lets the bucket sit full (too slow to spend the refill, or idle between queries), which
+is the waste the benchmark is after.
+
+The simulator runs in this process and shares the machine (and the GIL) with the client, so its
+CPU is not Shopify's: `client_cpu_seconds` is the product's own, `process_cpu_seconds` both.
+One client runs at a time, as one extraction asset does; several clients on one shop at once
+(assets in parallel processes) each pace themselves blind to the others' spending.
 """
 
 from __future__ import annotations
