@@ -143,6 +143,9 @@ class CostCalculator:
         self.operation = operation
         self.fragments = fragments
         self.variables = variables
+        # The actual cost walks every returned node with the same selections: flatten each once.
+        self._collected: dict[tuple[str, tuple[int, ...]], list[CollectedField]] = {}
+        self._requested: int | None = None
 
     @property
     def is_mutation(self) -> bool:
@@ -156,11 +159,14 @@ class CostCalculator:
         return self.schema.query_type
 
     def requested(self) -> int:
-        root = self._root_type()
-        fields = collect_fields(self.schema, self.fragments, root, self.operation.selection_set)
-        if self.is_mutation:
-            return MUTATION_COST * len([f for f in fields if not f.name.startswith("__")])
-        return self._selection_cost(fields, None)
+        if self._requested is None:
+            root = self._root_type()
+            fields = collect_fields(self.schema, self.fragments, root, self.operation.selection_set)
+            if self.is_mutation:
+                self._requested = MUTATION_COST * len([f for f in fields if not f.name.startswith("__")])
+            else:
+                self._requested = self._selection_cost(fields, None)
+        return self._requested
 
     def actual(self, data: dict[str, Any] | None) -> int:
         if data is None:
@@ -193,9 +199,18 @@ class CostCalculator:
                 branches[collected.branch] = branches.get(collected.branch, 0) + cost
         return common + max(branches.values(), default=0)
 
+    def _sub_fields(self, named: Any, collected: CollectedField) -> list[CollectedField]:
+        """`collect_fields` of a field's sub-selections on `named`, once per type and field nodes
+        (the nodes belong to the operation, so their ids are stable while this calculator lives)."""
+        key = (named.name, tuple(id(node) for node in collected.nodes))
+        fields = self._collected.get(key)
+        if fields is None:
+            fields = collect_fields(self.schema, self.fragments, named, collected.sub_selections())
+            self._collected[key] = fields
+        return fields
+
     def _children(self, collected: CollectedField, named: Any, value: Any, static: bool) -> int:
-        fields = collect_fields(self.schema, self.fragments, named, collected.sub_selections())
-        return self._selection_cost(fields, None if static else value)
+        return self._selection_cost(self._sub_fields(named, collected), None if static else value)
 
     def _page_size(self, collected: CollectedField) -> int | None:
         definition = collected.definition
@@ -236,14 +251,14 @@ class CostCalculator:
         return 1 + self._children(collected, named, value, False)
 
     def _connection_cost(self, collected: CollectedField, named: Any, value: Any, static: bool) -> int:
-        parts = collect_fields(self.schema, self.fragments, named, collected.sub_selections())
+        parts = self._sub_fields(named, collected)
         edges = next((p for p in parts if p.name == "edges"), None)
         nodes = next((p for p in parts if p.name == "nodes"), None)
         edge_type = get_named_type(named.fields["edges"].type)
         node_type = get_named_type(named.fields["nodes"].type) if "nodes" in named.fields else None
         node_fields: CollectedField | None = None
         if edges is not None:
-            edge_parts = collect_fields(self.schema, self.fragments, edge_type, edges.sub_selections())
+            edge_parts = self._sub_fields(edge_type, edges)
             node_fields = next((p for p in edge_parts if p.name == "node"), None)
 
         def node_cost(node_value: Any, source: CollectedField | None, node_named: Any) -> int:

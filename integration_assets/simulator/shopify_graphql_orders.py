@@ -415,8 +415,7 @@ def search_orders(info: Info, query: str | None, sort_key: str) -> tuple[list[Or
     state(info).note_search(info.path.as_list(), search)
     if search.is_empty:
         return orders, keys
-    kept = [i for i, order in enumerate(orders) if search.matches(order)]
-    return [orders[i] for i in kept], [keys[i] for i in kept]
+    return idx.matching("orders", sort_key, search, (orders, keys))
 
 
 FULFILLMENT_SEARCH = SearchCatalog(

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from integration_assets.simulator.shopify_search import Search
 
 SortKey = tuple[Any, int]
+MATCHED_CACHE_SIZE = 256  # distinct searches kept (a batch of ids is one search)
 
 
 def sortable_time(moment: dt.datetime | None) -> str:
@@ -73,6 +74,7 @@ class WorldIndex:
         self._lock = threading.Lock()
         self._figures: dict[int, OrderFigures] = {}
         self._sorted: dict[tuple[str, str], tuple[list[Any], list[SortKey]]] = {}
+        self._matched: dict[tuple[str, str, str], tuple[list[Any], list[SortKey]]] = {}
 
         self.lines: dict[int, tuple[Order, LineItem]] = {}
         self.refunds: dict[int, tuple[Order, Refund]] = {}
@@ -181,6 +183,27 @@ class WorldIndex:
             cached = ([p[1] for p in pairs], [p[0] for p in pairs])
             with self._lock:
                 self._sorted[cache_key] = cached
+        return cached
+
+    def matching(
+        self, collection: str, sort_key: str, search: Search, ordered: tuple[list[Any], list[SortKey]]
+    ) -> tuple[list[Any], list[SortKey]]:
+        """The items of `ordered` (sorted by `sort_key`) that `search` keeps, cached per search text.
+
+        A client pages through one search page after page; filtering every record again for each
+        page made reading a window quadratic in the world's size. A search has no relative terms
+        ("now"), so its text and the shop's zone decide what it keeps.
+        """
+        cache_key = (collection, sort_key, search.text or "")
+        cached = self._matched.get(cache_key)
+        if cached is None:
+            items, keys = ordered
+            kept = [i for i, item in enumerate(items) if search.matches(item)]
+            cached = ([items[i] for i in kept], [keys[i] for i in kept])
+            with self._lock:
+                if len(self._matched) >= MATCHED_CACHE_SIZE:
+                    self._matched.clear()
+                self._matched[cache_key] = cached
         return cached
 
 
