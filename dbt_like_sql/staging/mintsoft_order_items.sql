@@ -1,6 +1,8 @@
 -- materialized: table
 -- Lines of each Mintsoft order's latest version (bundles already exploded into the components the
 -- warehouse picks), with the canonical SKU beside Mintsoft's spelling.
+-- The landing writes each order once per partition, so joining the latest version's partition is
+-- the whole de-duplication (no per-row ranking: at a peak day's volume that was the costliest step).
 with landed_items as (
     select *
     from read_parquet('{{ lake }}/mintsoft/order_items/*/*.parquet', hive_partitioning = true, union_by_name = true)
@@ -29,4 +31,3 @@ inner join latest_order_versions
     and latest_order_versions.lake_date = landed_items.date
 left join staging.sku_aliases as sku_alias
     on sku_alias.alias_key = lower(trim(landed_items.sku))
-qualify row_number() over (partition by landed_items.id order by landed_items._synced_at desc) = 1

@@ -1,5 +1,7 @@
 -- materialized: table
 -- Lines of each fulfillment of a Shopify order's latest version, with the canonical SKU.
+-- The landing writes each order once per partition, so joining the latest version's partition is
+-- the whole de-duplication (no per-row ranking: at a peak day's volume that was the costliest step).
 with landed_fulfillment_lines as (
     select *
     from read_parquet('{{ lake }}/shopify/order_fulfillment_line_items/*/*.parquet', hive_partitioning = true, union_by_name = true)
@@ -27,6 +29,3 @@ inner join latest_order_versions
     and latest_order_versions.lake_date = landed_fulfillment_lines.date
 left join staging.sku_aliases as sku_alias
     on sku_alias.alias_key = lower(trim(landed_fulfillment_lines.sku))
-qualify row_number() over (
-    partition by landed_fulfillment_lines.id order by landed_fulfillment_lines._synced_at desc
-) = 1

@@ -1,6 +1,8 @@
 -- materialized: table
 -- Fulfillments of each Shopify order's latest version (SUCCESS, CANCELLED, ...), with tracking and
 -- the fulfilling location mapped to its location_key (null when the location is not in the seeds).
+-- The landing writes each order once per partition, so joining the latest version's partition is
+-- the whole de-duplication (no per-row ranking: at a peak day's volume that was the costliest step).
 with landed_fulfillments as (
     select *
     from read_parquet('{{ lake }}/shopify/order_fulfillments/*/*.parquet', hive_partitioning = true, union_by_name = true)
@@ -32,4 +34,3 @@ inner join latest_order_versions
     and latest_order_versions.lake_date = landed_fulfillments.date
 left join seeds.locations as fulfillment_location
     on fulfillment_location.shopify_location_id = landed_fulfillments.location_id
-qualify row_number() over (partition by landed_fulfillments.id order by landed_fulfillments._synced_at desc) = 1

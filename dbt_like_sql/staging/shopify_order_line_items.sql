@@ -1,6 +1,8 @@
 -- materialized: table
 -- Shopify order lines of each order's latest version, with the canonical SKU beside the raw one.
 -- quantity is as ordered (or as added by an edit); current_quantity is after edits and refunds.
+-- The landing writes each order once per partition, so joining the latest version's partition is
+-- the whole de-duplication (no per-row ranking: at a peak day's volume that was the costliest step).
 with landed_line_items as (
     select *
     from read_parquet('{{ lake }}/shopify/order_line_items/*/*.parquet', hive_partitioning = true, union_by_name = true)
@@ -38,4 +40,3 @@ inner join latest_order_versions
     and latest_order_versions.lake_date = landed_line_items.date
 left join staging.sku_aliases as sku_alias
     on sku_alias.alias_key = lower(trim(landed_line_items.sku))
-qualify row_number() over (partition by landed_line_items.id order by landed_line_items._synced_at desc) = 1

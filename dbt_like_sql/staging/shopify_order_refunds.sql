@@ -1,5 +1,7 @@
 -- materialized: table
 -- Refunds of each Shopify order's latest version.
+-- The landing writes each order once per partition, so joining the latest version's partition is
+-- the whole de-duplication (no per-row ranking: at a peak day's volume that was the costliest step).
 with landed_refunds as (
     select *
     from read_parquet('{{ lake }}/shopify/order_refunds/*/*.parquet', hive_partitioning = true, union_by_name = true)
@@ -25,4 +27,3 @@ from landed_refunds
 inner join latest_order_versions
     on latest_order_versions.order_id = landed_refunds.order_id
     and latest_order_versions.lake_date = landed_refunds.date
-qualify row_number() over (partition by landed_refunds.id order by landed_refunds._synced_at desc) = 1

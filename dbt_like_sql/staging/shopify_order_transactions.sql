@@ -1,6 +1,8 @@
 -- materialized: table
 -- Payment transactions of each Shopify order's latest version (sales, captures, refunds; refund_id
 -- is set on a refund's own transactions).
+-- The landing writes each order once per partition, so joining the latest version's partition is
+-- the whole de-duplication (no per-row ranking: at a peak day's volume that was the costliest step).
 with landed_transactions as (
     select *
     from read_parquet('{{ lake }}/shopify/order_transactions/*/*.parquet', hive_partitioning = true, union_by_name = true)
@@ -32,4 +34,3 @@ from landed_transactions
 inner join latest_order_versions
     on latest_order_versions.order_id = landed_transactions.order_id
     and latest_order_versions.lake_date = landed_transactions.date
-qualify row_number() over (partition by landed_transactions.id order by landed_transactions._synced_at desc) = 1

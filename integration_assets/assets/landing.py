@@ -25,6 +25,13 @@ from integration_assets.sources.validation import Rejected
 PREVIEW_ROWS = 5
 
 
+def one_per_id(records: Iterable[Any]) -> list[Any]:
+    """Each record once per partition (the last one read wins): an API that pages a changing list
+    can return a record twice, and the staging models rely on a partition holding one copy of each
+    order, so its lines need no de-duplication of their own."""
+    return list({record.id: record for record in records}.values())
+
+
 @dataclass
 class Landing:
     """Collects what one asset run writes, then reports it."""

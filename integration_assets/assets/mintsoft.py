@@ -14,7 +14,7 @@ import dagster as dg
 
 from integration_assets.assets import mintsoft_tables as tables
 from integration_assets.assets.incremental import complete_prefix
-from integration_assets.assets.landing import Landing
+from integration_assets.assets.landing import Landing, one_per_id
 from integration_assets.assets.landing import extraction_asset as make_extraction_asset
 from integration_assets.partitions import (
     daily_location_partitions,
@@ -90,7 +90,9 @@ def mintsoft_orders(
         parsed = client.orders(since_last_updated=day_bounds(dates[0])[0], include_items=True)
         for date in dates:
             start, end = day_bounds(date)
-            orders = [o for o in parsed.records if o.last_updated is not None and start <= o.last_updated < end]
+            orders = one_per_id(
+                o for o in parsed.records if o.last_updated is not None and start <= o.last_updated < end
+            )
             rejected = parsed.rejected if date == dates[-1] else []  # a bad record has no trusted date
             landing.land(tables.ORDERS, date, None, orders, rejected)
             landing.land(tables.ORDER_ITEMS, date, None, [(o, i) for o in orders for i in o.order_items or []])
@@ -113,7 +115,9 @@ def mintsoft_returns(
         parsed = client.returns(since_last_updated=day_bounds(dates[0])[0])
         for date in dates:
             start, end = day_bounds(date)
-            returns = [r for r in parsed.records if r.last_updated is not None and start <= r.last_updated < end]
+            returns = one_per_id(
+                r for r in parsed.records if r.last_updated is not None and start <= r.last_updated < end
+            )
             rejected = parsed.rejected if date == dates[-1] else []
             landing.land(tables.RETURNS, date, None, returns, rejected)
             landing.land(tables.RETURN_ITEMS, date, None, [(r, i) for r in returns for i in r.return_items])

@@ -14,7 +14,7 @@ import functools
 import dagster as dg
 
 from integration_assets.assets import shopify_tables as tables
-from integration_assets.assets.landing import Landing
+from integration_assets.assets.landing import Landing, one_per_id
 from integration_assets.assets.landing import extraction_asset as make_extraction_asset
 from integration_assets.assets.payments import payouts_issued_on, settled_by_payouts
 from integration_assets.partitions import (
@@ -53,7 +53,7 @@ def shopify_orders(
         for date in dates:
             start, end = day_bounds(date)
             orders = [o for o in parsed.records if start <= o.updated_at < end]
-            orders += [settled_by_id[i] for i in sorted(named[date]) if i in settled_by_id]
+            orders = one_per_id([*orders, *(settled_by_id[i] for i in sorted(named[date]) if i in settled_by_id)])
             rejected = [*parsed.rejected, *settled.rejected] if date == dates[-1] else []  # no trusted date
             landing.quarantine("orders", date, None, rejected, len(orders))
             for spec, records in tables.order_parts(orders).items():
