@@ -86,6 +86,9 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--seed", type=int, default=7)
     bench.add_argument("--json", action="store_true", help="print only the JSON report")
     bench.add_argument("--ingest", action="store_true", help="measure Shopify extraction against the point bucket")
+    bench.add_argument(
+        "--recovery", action="store_true", help="SIGKILL a 30-day backfill 3 times, resume it, compare with a clean run"
+    )
     bench.add_argument("--work-dir", type=Path, default=None, help="keep the lake and warehouse here")
     return parser
 

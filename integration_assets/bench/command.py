@@ -16,6 +16,11 @@ def bench_command(args: argparse.Namespace) -> int:
         from integration_assets.bench.ingest import measure_ingest
 
         report: dict[str, Any] = {"ingest": measure_ingest(seed=args.seed)}
+    elif args.recovery:
+        from integration_assets.bench.recovery import measure_recovery
+
+        recovery = measure_recovery(seed=args.seed, workdir=args.work_dir)
+        report = {"recovery": recovery, "success": bool(recovery["identical"])}
     else:
         params = BenchParams(args.orders_per_day, args.locations, args.skus, args.days, args.seed)
         report = run_bench(params, work_dir=args.work_dir)
@@ -27,6 +32,8 @@ def bench_command(args: argparse.Namespace) -> int:
 
 def render(report: dict[str, Any]) -> str:
     """A short human reading of the report; --json prints all of it."""
+    if "recovery" in report:
+        return json.dumps(report, indent=2, sort_keys=True, default=str)
     if "ingest" in report:
         ingest = report["ingest"]
         return (
