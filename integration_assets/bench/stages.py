@@ -74,6 +74,7 @@ def run_report(entries: list[Any], group_of_step: dict[str, str]) -> dict[str, A
     stage_seconds: dict[str, float] = defaultdict(float)
     sql: dict[str, float] = defaultdict(float)
     rows: dict[str, int] = {}
+    step_sql: dict[str, tuple[str, float]] = {}
     for entry in entries:
         event, step = entry.dagster_event, entry.step_key
         if event is None or not step:
@@ -88,12 +89,14 @@ def run_report(entries: list[Any], group_of_step: dict[str, str]) -> dict[str, A
             metadata = materialization.metadata
             if "rows" in metadata:
                 rows[".".join(materialization.asset_key.path)] = int(metadata["rows"].value)
-            if "sql_seconds" in metadata:
-                sql[stage] += float(metadata["sql_seconds"].value)
+            if "sql_seconds" in metadata:  # one result per step, repeated for each partition of the range
+                step_sql[step] = (stage, float(metadata["sql_seconds"].value))
         elif event.event_type_value == "STEP_OUTPUT" and stage == "checks":
             metadata = event.event_specific_data.metadata or {}
             if "sql_seconds" in metadata:
                 sql["checks"] += float(metadata["sql_seconds"].value)
+    for stage, seconds in step_sql.values():
+        sql[stage] += seconds
     return {"stage_seconds": dict(stage_seconds), "sql_seconds": dict(sql), "rows": rows}
 
 
