@@ -72,46 +72,58 @@ def run_bench(params: BenchParams, work_dir: Path | None = None, cache: Path | N
     """Every stage, and the JSON report (see the module docstring for what each figure means)."""
     work = Path(work_dir or tempfile.mkdtemp(prefix="integration-bench-"))
     cache = Path(cache or os.environ.get("INTEGRATION_BENCH_CACHE", Path.home() / ".cache" / "integration-bench"))
+    spec, tiling = params.template(), params.tiling(params.template())
     memory = TreeMemory()
-    stages: dict[str, float] = {}
     with memory:
         started = time.perf_counter()
-        spec = params.template()
         template = _child("template", [json.dumps(asdict(spec)), str(cache)], _base_env(work), memory, "generate")
-        tiling = params.tiling(spec)
         con = connect(MEMORY_LIMIT, THREADS)
-        lake_rows = tile_lake(con, Path(template["root"]) / "lake", work / "lake", tiling)
-        seed_rows = tile_seeds(con, Path(template["root"]) / "seeds", work / "seeds", tiling)
-        stages["generate"] = time.perf_counter() - started
-
+        generated = tile(con, Path(template["root"]), work, tiling)
+        generate_seconds = time.perf_counter() - started
         with memory.stage("floor"):
             started = time.perf_counter()
             floor_rows = floor_scan(con, work / "lake")
-            stages["floor"] = floor_seconds = time.perf_counter() - started
+            floor_seconds = time.perf_counter() - started
         con.close()
-
-        first, last = template["dates"][0], template["dates"][-1]
         env = {**_base_env(work), "INTEGRATION_SEEDS_DIR": str(work / "seeds")}
         started = time.perf_counter()
-        models = _child("models", [first, last], env, memory, "warehouse_rebuild")
+        models = _child("models", [template["dates"][0], template["dates"][-1]], env, memory, "warehouse_rebuild")
         total = time.perf_counter() - started
-    stage_seconds = models["stage_seconds"]
-    stages.update({name: stage_seconds.get(name, 0.0) for name in ("seeds", "staging", "reconciliation", "finance")})
-    stages["checks"] = stage_seconds.get("checks", 0.0)
-    stages["orchestration"] = total - sum(stage_seconds.values())
+    report = _report(models, total, generate_seconds, floor_seconds, memory)
+    report["params"] = {
+        **asdict(params),
+        "first_date": template["dates"][0],
+        "last_date": template["dates"][-1],
+        "template": asdict(spec),
+        "order_copies": tiling.order_copies,
+        "catalog_copies": tiling.catalog_copies,
+        "skus_generated": spec.skus * tiling.catalog_copies,
+        "memory_limit": MEMORY_LIMIT,
+        "threads": THREADS,
+    }
+    report["rows"] = {**dict(sorted(generated.items())), **dict(sorted(models["rows"].items()))}
+    report.update(floor_rows=floor_rows, template_counts=template["counts"], template_root=template["root"])
+    report["work_dir"] = str(work)
+    return report
+
+
+def tile(con: Any, template_root: Path, work: Path, tiling: Tiling) -> dict[str, int]:
+    """The merchant at its size in `work`: rows per lake table and seeds file."""
+    lake = tile_lake(con, template_root / "lake", work / "lake", tiling)
+    seeds = tile_seeds(con, template_root / "seeds", work / "seeds", tiling)
+    return {**{f"lake.{t}": n for t, n in lake.items()}, **{f"seeds_csv.{name}": n for name, n in seeds.items()}}
+
+
+def _report(
+    models: dict[str, Any], total: float, generate_seconds: float, floor_seconds: float, memory: TreeMemory
+) -> dict[str, Any]:
+    """The timings: stages, SQL against the floor, and memory."""
+    steps = models["stage_seconds"]
+    stages = {"generate": generate_seconds, "floor": floor_seconds}
+    stages.update({name: steps.get(name, 0.0) for name in ("seeds", "staging", "reconciliation", "finance", "checks")})
+    stages["orchestration"] = total - sum(steps.values())
     sql_seconds = sum(models["sql_seconds"].values())
-    report = {
-        "params": {
-            **asdict(params),
-            "first_date": first,
-            "last_date": last,
-            "template": asdict(spec),
-            "order_copies": tiling.order_copies,
-            "catalog_copies": tiling.catalog_copies,
-            "skus_generated": spec.skus * tiling.catalog_copies,
-            "memory_limit": MEMORY_LIMIT,
-            "threads": THREADS,
-        },
+    return {
         "stages": {name: round(seconds, 3) for name, seconds in stages.items()},
         "total_seconds": round(total, 3),
         "sql_seconds": round(sql_seconds, 3),
@@ -121,19 +133,9 @@ def run_bench(params: BenchParams, work_dir: Path | None = None, cache: Path | N
         # The product's stages: generating the merchant (the simulator's world) is the bench's own work.
         "peak_rss_mb": round(max(memory.stage_peaks_mb.get(s, 0.0) for s in ("floor", "warehouse_rebuild")), 1),
         "peak_rss_mb_by_stage": {name: round(mb, 1) for name, mb in memory.stage_peaks_mb.items()},
-        "rows": {
-            **{f"lake.{table}": n for table, n in sorted(lake_rows.items())},
-            **{f"seeds_csv.{name}": n for name, n in sorted(seed_rows.items())},
-            **dict(sorted(models["rows"].items())),
-        },
-        "floor_rows": floor_rows,
         "checks": models["checks"],
         "success": models["success"],
-        "template_counts": template["counts"],
-        "template_root": template["root"],
-        "work_dir": str(work),
     }
-    return report
 
 
 def floor_scan(con: Any, lake: Path) -> int:
