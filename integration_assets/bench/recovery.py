@@ -126,7 +126,16 @@ def measure_recovery(
     """Kill the backfill `kills` times, resume it, and compare it with an uninterrupted run.
 
     The defaults are the smallest world the generator makes (10 orders a day, 40 SKUs) over the
-    issue's 30 days. `workdir` keeps the data folders for inspection (default: a temp folder).
+    issue's 30 days. `workdir` keeps the data folders and each attempt's output for inspection
+    (default: a temp folder, removed).
+
+    Returns: the world (`seed`, `size`, `dates`); `steps` in one backfill; `kills`, one per kill
+    (`Kill`: the step planned and the step hit, its job and run, seconds into the attempt, whether
+    the process was alive and the run unfinished, the exit code); `seconds_uninterrupted` and
+    `seconds_resumed_total` (every attempt, kills included); `tables_compared`, `rows_compared`
+    (the uninterrupted side's rows) and `rows_by_table`; `differing_tables` (each with its row
+    counts and the rows only one side has); `excluded_columns`; `runs_left_unfinished` in the
+    resumed instance; `identical`.
     """
     world = build_world(seed, WorldSize(start_date or default_start_date(days), days, orders_per_day, skus, locations))
     with _workdir(workdir) as root:
@@ -155,6 +164,7 @@ def measure_recovery(
         "seconds_resumed_total": round(seconds_resumed, 1),
         "tables_compared": len(comparison.tables),
         "rows_compared": comparison.rows_compared,
+        "rows_by_table": {table.table: table.expected_rows for table in comparison.tables},
         "differing_tables": [table.as_dict() for table in comparison.differing],
         "excluded_columns": excluded_by_column(comparison.excluded_columns),
         "runs_left_unfinished": left_started,
