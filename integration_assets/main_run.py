@@ -59,6 +59,7 @@ class RunSummary:
     # payouts dated in the range: counts, and money as exact decimal text (FINANCE_FIGURES)
     finance: dict[str, Any] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
+    orphaned_runs: list[str] = field(default_factory=list)  # left unfinished by a killed run; marked failed
 
     @property
     def checks_failed(self) -> int:
@@ -107,6 +108,11 @@ class RunSummary:
         if self.finance:
             lines.append("\nFinance (Shopify Payments payouts dated in the range):")
             lines += [f"  {name:<44} {value:>12}" for name, value in self.finance.items()]
+        if self.orphaned_runs:
+            lines.append(
+                f"\nRuns a killed earlier run left unfinished, marked failed and their pool slots freed: "
+                f"{', '.join(self.orphaned_runs)}"
+            )
         lines += [f"\nFailure: {failure}" for failure in self.failures]
         return "\n".join(lines)
 
@@ -127,6 +133,7 @@ def run_main(
     start: dt.date, end: dt.date, locations: list[str] | None = None, instance: dg.DagsterInstance | None = None
 ) -> RunSummary:
     from integration_assets.definitions import defs
+    from integration_assets.orphaned_runs import fail_orphaned_runs, process_tags
     from integration_assets.partitions import location_partitions
     from integration_assets.resources import build_resources
 
@@ -139,12 +146,17 @@ def run_main(
         raise ValueError(f"unknown location(s) {', '.join(unknown)}; locations.csv has {', '.join(known)}")
     instance = instance or dg.DagsterInstance.get()
     summary = RunSummary(start.isoformat(), end.isoformat(), list(chosen))
+    summary.orphaned_runs = fail_orphaned_runs(instance)  # or their pool slots block this run's steps
     resources = build_resources()  # from the environment as it is now, not as it was at import
     for job_name, first, last in main_job_steps(start, end, chosen):
         result = defs.resolve_job_def(job_name).execute_in_process(
             instance=instance,
             resources=resources,
-            tags={"dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": last},
+            tags={
+                "dagster/asset_partition_range_start": first,
+                "dagster/asset_partition_range_end": last,
+                **process_tags(),
+            },
             run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
             raise_on_error=False,
         )
