@@ -19,6 +19,7 @@ from pathlib import Path
 
 import duckdb
 
+from integration_assets.assets.payments_tables import SUMMARY_FIELDS
 from integration_assets.warehouse import MODELS_DIR
 
 MACROS = MODELS_DIR / "bench" / "tile_macros.sql"
@@ -96,21 +97,7 @@ RULES: dict[tuple[str, str], TileRule] = {
     ("inventory_planner", "warehouses"): TileRule("one"),
 }
 # Payouts are kept once; their money grows with the transactions the copies add to them.
-PAYOUT_MONEY = (
-    "net",
-    "charges_gross",
-    "charges_fee",
-    "refunds_fee_gross",
-    "refunds_fee",
-    "adjustments_gross",
-    "adjustments_fee",
-    "reserved_funds_gross",
-    "reserved_funds_fee",
-    "retried_payouts_gross",
-    "retried_payouts_fee",
-    "advance_gross",
-    "advance_fees",
-)
+PAYOUT_MONEY = ("net", *SUMMARY_FIELDS)
 RULES[("shopify_payments", "payouts")] = TileRule("one", {name: MONEY_TIMES_COPIES for name in PAYOUT_MONEY})
 
 # Seeds that name SKUs multiply with the catalogue; the rest are copied as they are.
