@@ -61,6 +61,7 @@ first_card_payments as (
     where
         gateway = 'shopify_payments' and kind in ('SALE', 'CAPTURE') and status = 'SUCCESS'
         and refund_id is null and not coalesce(test, false)
+        and order_id in (select matched_order_id from transactions where family = 'charge')
     group by order_id
 ),
 
@@ -161,7 +162,8 @@ order_taxes as (
 ),
 
 order_tax_rates as (
-    select order_id, string_agg(tax_rate, ' + ' order by tax_rate) as tax_rate, sum(tax) as tax
+    -- a sorted list, not an ordered string_agg: that one keeps every order's rows until the end
+    select order_id, array_to_string(list_sort(list(tax_rate)), ' + ') as tax_rate, sum(tax) as tax
     from order_taxes
     group by order_id
 ),
@@ -236,6 +238,7 @@ refund_parts as (
         sum(subtotal) as subtotal,
         sum(total_tax) as tax
     from staging.shopify_order_refund_line_items
+    where refund_id in (select matched_refund_id from transactions where family = 'refund')
     group by refund_id
 ),
 
@@ -277,9 +280,11 @@ refund_taxes as (
     left join (
         select
             order_id,
-            string_agg(title || ' ' || cast(cast(rate * 100 as decimal(9, 3)) as varchar) || '%', ' + ' order by title)
-                as tax_rate
+            array_to_string(
+                list_sort(list(title || ' ' || cast(cast(rate * 100 as decimal(9, 3)) as varchar) || '%')), ' + '
+            ) as tax_rate
         from staging.shopify_order_tax_lines
+        where order_id in (select order_id from refund_shares)
         group by order_id
     ) as order_tax_rates on order_tax_rates.order_id = refund_shares.order_id
 ),
@@ -368,6 +373,14 @@ all_lines as (
     inner join payouts on payouts.payout_id = earlier_months.payout_id
 ),
 
+by_transaction as (
+    -- each transaction's part of a line first: a count(distinct) over every transaction of a payout
+    -- holds them all in memory at once, a second grouping spills
+    select payout_id, month, line_type, tax_rate, balance_transaction_id, sum(amount) as amount
+    from all_lines
+    group by all
+),
+
 summarised as (
     select
         payout_id,
@@ -375,8 +388,8 @@ summarised as (
         line_type,
         tax_rate,
         sum(amount) as amount,
-        count(distinct balance_transaction_id) as transaction_count
-    from all_lines
+        count(balance_transaction_id) as transaction_count
+    from by_transaction
     group by payout_id, month, line_type, tax_rate
     having sum(amount) <> 0
 )

@@ -22,6 +22,28 @@
 -- column orders: orders with units sold
 -- column returned_orders: orders with units returned
 -- column is_exportable: every line of the row can go to IP
+with order_units as (
+    -- one row per order first, so the order counts are plain counts: two count(distinct) filters
+    -- would each keep every order id of the table
+    select
+        date,
+        location_key,
+        shopify_location_id,
+        sku,
+        order_id,
+        any_value(inventory_planner_warehouse_id) as inventory_planner_warehouse_id,
+        any_value(inventory_planner_variant_id) as inventory_planner_variant_id,
+        sum(quantity) filter (where kind = 'sale' and not is_cancelled) as units_sold,
+        -sum(quantity) filter (where kind = 'return') as units_returned,
+        sum(quantity) filter (where not is_cancelled) as units_net,
+        sum(quantity) filter (where kind = 'sale' and is_cancelled) as units_cancelled,
+        bool_or(kind = 'sale' and not is_cancelled and quantity > 0) as is_sale,
+        bool_or(kind = 'return') as is_return,
+        bool_and(is_exportable) as is_exportable
+    from reconciliation.sales_history_lines
+    group by date, location_key, shopify_location_id, sku, order_id
+)
+
 select
     date,
     location_key,
@@ -29,12 +51,12 @@ select
     any_value(inventory_planner_warehouse_id) as inventory_planner_warehouse_id,
     sku,
     any_value(inventory_planner_variant_id) as inventory_planner_variant_id,
-    cast(coalesce(sum(quantity) filter (where kind = 'sale' and not is_cancelled), 0) as bigint) as units_sold,
-    cast(coalesce(-sum(quantity) filter (where kind = 'return'), 0) as bigint) as units_returned,
-    cast(coalesce(sum(quantity) filter (where not is_cancelled), 0) as bigint) as units_net,
-    cast(coalesce(sum(quantity) filter (where kind = 'sale' and is_cancelled), 0) as bigint) as units_cancelled,
-    count(distinct order_id) filter (where kind = 'sale' and not is_cancelled and quantity > 0) as orders,
-    count(distinct order_id) filter (where kind = 'return') as returned_orders,
+    cast(coalesce(sum(units_sold), 0) as bigint) as units_sold,
+    cast(coalesce(sum(units_returned), 0) as bigint) as units_returned,
+    cast(coalesce(sum(units_net), 0) as bigint) as units_net,
+    cast(coalesce(sum(units_cancelled), 0) as bigint) as units_cancelled,
+    count(*) filter (where is_sale) as orders,
+    count(*) filter (where is_return) as returned_orders,
     bool_and(is_exportable) as is_exportable
-from reconciliation.sales_history_lines
+from order_units
 group by date, location_key, shopify_location_id, sku

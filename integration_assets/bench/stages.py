@@ -20,6 +20,8 @@ from typing import Any
 
 import dagster as dg
 
+SLOWEST_STEPS = 15  # steps listed in the report, slowest first
+
 
 def template_stage(spec_json: str, cache: Path) -> dict[str, Any]:
     from integration_assets.bench.template import TemplateSpec, land_template
@@ -71,6 +73,7 @@ def run_report(entries: list[Any], group_of_step: dict[str, str]) -> dict[str, A
     """Seconds per stage from the steps' own start and end in the event log, SQL seconds from the
     metadata each model and check reports, rows per table."""
     started: dict[str, float] = {}
+    step_seconds: dict[str, float] = {}
     stage_seconds: dict[str, float] = defaultdict(float)
     sql: dict[str, float] = defaultdict(float)
     rows: dict[str, int] = {}
@@ -83,7 +86,8 @@ def run_report(entries: list[Any], group_of_step: dict[str, str]) -> dict[str, A
         if event.event_type_value == "STEP_START":
             started[step] = entry.timestamp
         elif event.event_type_value in ("STEP_SUCCESS", "STEP_FAILURE") and step in started:
-            stage_seconds[stage] += entry.timestamp - started[step]
+            step_seconds[step] = entry.timestamp - started[step]
+            stage_seconds[stage] += step_seconds[step]
         elif event.is_step_materialization:
             materialization = event.event_specific_data.materialization
             metadata = materialization.metadata
@@ -94,10 +98,27 @@ def run_report(entries: list[Any], group_of_step: dict[str, str]) -> dict[str, A
         elif event.event_type_value == "STEP_OUTPUT" and stage == "checks":
             metadata = event.event_specific_data.metadata or {}
             if "sql_seconds" in metadata:
-                sql["checks"] += float(metadata["sql_seconds"].value)
+                step_sql[f"{step}.{event.step_output_data.output_name}"] = (stage, float(metadata["sql_seconds"].value))
     for stage, seconds in step_sql.values():
         sql[stage] += seconds
-    return {"stage_seconds": dict(stage_seconds), "sql_seconds": dict(sql), "rows": rows}
+    return {
+        "stage_seconds": dict(stage_seconds),
+        "sql_seconds": dict(sql),
+        "rows": rows,
+        "slowest_steps": slowest_steps(step_seconds, step_sql),
+    }
+
+
+def slowest_steps(step_seconds: dict[str, float], step_sql: dict[str, tuple[str, float]]) -> list[dict[str, Any]]:
+    """The steps that cost most, with the SQL inside each: where a profile should start."""
+    sql_of_step: dict[str, float] = defaultdict(float)
+    for name, (_, seconds) in step_sql.items():
+        sql_of_step[name.split(".")[0]] += seconds
+    ranked = sorted(step_seconds.items(), key=lambda item: item[1], reverse=True)[:SLOWEST_STEPS]
+    return [
+        {"step": step, "seconds": round(seconds, 3), "sql_seconds": round(sql_of_step[step], 3)}
+        for step, seconds in ranked
+    ]
 
 
 def _stage(step: str, group_of_step: dict[str, str]) -> str:

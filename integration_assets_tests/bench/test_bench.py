@@ -23,11 +23,14 @@ KEYS = {
     "sql_seconds",
     "floor_seconds",
     "sql_ratio_to_floor",
+    "copy_floor_seconds",
+    "sql_ratio_to_copy_floor",
     "peak_rss_mb",
+    "slowest_steps",
     "rows",
     "params",
 }
-STAGES = {"generate", "floor", "seeds", "staging", "reconciliation", "finance", "checks", "orchestration"}
+STAGES = {"generate", "floor", "copy_floor", "seeds", "staging", "reconciliation", "finance", "checks", "orchestration"}
 SMALL = {
     "orders_per_day": 20,
     "skus": 60,
@@ -59,6 +62,13 @@ def test_report_has_every_figure(reports: dict[str, dict[str, Any]]) -> None:
     assert 0 < report["sql_seconds"] < report["total_seconds"]
     assert report["floor_seconds"] > 0
     assert report["sql_ratio_to_floor"] == pytest.approx(report["sql_seconds"] / report["floor_seconds"], rel=0.02)
+    assert report["copy_floor_seconds"] > report["floor_seconds"]  # reading, then writing, the same files
+    assert report["sql_ratio_to_copy_floor"] == pytest.approx(
+        report["sql_seconds"] / report["copy_floor_seconds"], rel=0.02
+    )
+    steps = report["slowest_steps"]
+    assert len(steps) == 15 and [s["seconds"] for s in steps] == sorted((s["seconds"] for s in steps), reverse=True)
+    assert all(s["sql_seconds"] >= 0 for s in steps) and len({s["step"] for s in steps}) == 15
     assert 100 < report["peak_rss_mb"] < 4096
     assert report["checks"]["passed"] + report["checks"]["failed"] >= 10
 
