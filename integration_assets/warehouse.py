@@ -19,6 +19,7 @@ Each model runs in one transaction, so a failed model leaves the previous table 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import time
 from collections.abc import Iterable, Mapping
@@ -294,4 +295,8 @@ def ensure_lake_tables(
         if entity in ("inventory", "inventory_levels"):
             placeholder = placeholder / "location=_none"
         placeholder.mkdir(parents=True, exist_ok=True)
-        pq.write_table(pa.Table.from_pylist([], schema=schema), placeholder / "part-00000.parquet")
+        # Written aside and renamed: a process killed mid-write must not leave a torn file that
+        # the glob above would take for a landed table.
+        partial = placeholder / f".part-00000.parquet.{os.getpid()}.tmp"
+        pq.write_table(pa.Table.from_pylist([], schema=schema), partial)
+        os.replace(partial, placeholder / "part-00000.parquet")

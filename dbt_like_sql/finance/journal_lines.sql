@@ -43,7 +43,11 @@ transactions as (
         payout_transactions.matched_order_id,
         payout_transactions.matched_refund_id,
         payout_transactions.is_matched,
-        date_trunc('month', payout_transactions.transaction_local_date) as transaction_month,
+        -- the journal month: the transaction's own, when that is before the payout's month
+        least(
+            date_trunc('month', payout_transactions.transaction_local_date),
+            date_trunc('month', payout_transactions.payout_date)
+        ) as month,
         coalesce(currency_exponents.exponent, 2) as exponent
     from finance.payout_transactions as payout_transactions
     left join currency_exponents on currency_exponents.currency_code = payout_transactions.payout_currency_code
@@ -207,29 +211,57 @@ order_values as (
     left join order_tenders on order_tenders.order_id = orders.order_id
 ),
 
-order_lines as (
-    select balance_transaction_id, unnest([
-        {'line_type': 'product_sales', 'tax_rate': tax_rate, 'amount': -product_sales},
-        {'line_type': 'discounts', 'tax_rate': tax_rate, 'amount': discounts},
-        {'line_type': 'shipping_income', 'tax_rate': tax_rate, 'amount': -shipping_income},
-        {'line_type': 'gift_card_liability', 'tax_rate': 'No tax', 'amount': -gift_cards_sold},
-        {'line_type': 'gift_card_liability', 'tax_rate': 'No tax', 'amount': gift_card},
-        {'line_type': 'pos_cash_clearing', 'tax_rate': 'No tax', 'amount': cash},
-        {'line_type': 'other_gateway_clearing', 'tax_rate': 'No tax', 'amount': other},
-        {'line_type': 'pending_payment', 'tax_rate': 'No tax', 'amount': card - amount},
-        {
-            'line_type': case when is_converted then 'fx_variance' else 'rounding' end,
-            'tax_rate': 'No tax',
-            'amount': product_sales - discounts + shipping_income + tax + gift_cards_sold - gift_card - cash - other - card
-        }
-    ]) as line
+order_line_totals as (
+    -- The lines a recognising charge posts, summed per payout, month and rate before they are
+    -- lines: at a peak week a line per charge and type is millions of rows. Every charge posts every
+    -- type (zeros too), so transaction_count is the charges behind the line.
+    select
+        payout_id,
+        month,
+        tax_rate,
+        is_converted,
+        count(*) as transaction_count,
+        sum(-product_sales) as product_sales,
+        sum(discounts) as discounts,
+        sum(-shipping_income) as shipping_income,
+        sum(gift_card - gift_cards_sold) as gift_card_liability,
+        sum(cash) as pos_cash_clearing,
+        sum(other) as other_gateway_clearing,
+        sum(card - amount) as pending_payment,
+        sum(product_sales - discounts + shipping_income + tax + gift_cards_sold - gift_card - cash - other - card)
+            as residue
     from order_values
+    group by all
+),
+
+order_lines as (
+    select payout_id, month, line.line_type, line.tax_rate, line.amount, transaction_count
+    from (
+        select payout_id, month, transaction_count, unnest([
+            {'line_type': 'product_sales', 'tax_rate': tax_rate, 'amount': product_sales},
+            {'line_type': 'discounts', 'tax_rate': tax_rate, 'amount': discounts},
+            {'line_type': 'shipping_income', 'tax_rate': tax_rate, 'amount': shipping_income},
+            {'line_type': 'gift_card_liability', 'tax_rate': 'No tax', 'amount': gift_card_liability},
+            {'line_type': 'pos_cash_clearing', 'tax_rate': 'No tax', 'amount': pos_cash_clearing},
+            {'line_type': 'other_gateway_clearing', 'tax_rate': 'No tax', 'amount': other_gateway_clearing},
+            {'line_type': 'pending_payment', 'tax_rate': 'No tax', 'amount': pending_payment},
+            {
+                'line_type': case when is_converted then 'fx_variance' else 'rounding' end,
+                'tax_rate': 'No tax',
+                'amount': residue
+            }
+        ]) as line
+        from order_line_totals
+    )
 ),
 
 order_tax_lines as (
-    select order_values.balance_transaction_id, order_taxes.tax_rate, -order_taxes.tax as amount
+    -- one row per charge and rate (an order's taxes are one per rate)
+    select order_values.payout_id, order_values.month, order_taxes.tax_rate, -sum(order_taxes.tax) as amount, count(*)
+        as transaction_count
     from order_values
     inner join order_taxes on order_taxes.order_id = order_values.matched_order_id
+    group by all
 ),
 
 refund_parts as (
@@ -247,6 +279,9 @@ refund_shares as (
     -- decimals as doubles
     select
         transactions.balance_transaction_id,
+        transactions.payout_id,
+        transactions.month,
+        transactions.amount,
         transactions.exponent,
         orders.order_id,
         cast(round(coalesce(refund_parts.tax, 0) * power(10, transactions.exponent)) as hugeint) as tax_units,
@@ -267,6 +302,9 @@ refund_taxes as (
     -- half up to the minor unit
     select
         refund_shares.balance_transaction_id,
+        refund_shares.payout_id,
+        refund_shares.month,
+        refund_shares.amount,
         coalesce(order_tax_rates.tax_rate, 'No tax') as tax_rate,
         cast(
             case
@@ -290,57 +328,60 @@ refund_taxes as (
 ),
 
 transaction_lines as (
+    -- Each branch is summed per payout, month, line and rate, with the transactions behind it; no
+    -- transaction reaches one line through two branches, so the counts add up.
     -- the order a first card payment recognises
-    select balance_transaction_id, line.line_type, line.tax_rate, cast(line.amount as decimal(18, 2)) as amount
-    from order_lines
+    select payout_id, month, line_type, tax_rate, amount, transaction_count from order_lines
     union all
-    select balance_transaction_id, 'sales_tax', tax_rate, cast(amount as decimal(18, 2)) from order_tax_lines
+    select payout_id, month, 'sales_tax', tax_rate, amount, transaction_count from order_tax_lines
     union all
     -- a later payment of an order already recognised clears its pending payment
-    select balance_transaction_id, 'pending_payment', 'No tax', -amount
+    select payout_id, month, 'pending_payment', 'No tax', -sum(amount), count(*)
     from transactions
-    where family = 'charge' and is_matched and balance_transaction_id not in (select balance_transaction_id from recognising_charges)
+    where
+        family = 'charge' and is_matched
+        and balance_transaction_id not in (select balance_transaction_id from recognising_charges)
+    group by all
     union all
     -- refunds: output tax reversed, the rest as refunds
-    select balance_transaction_id, 'sales_tax', tax_rate, tax from refund_taxes
+    select payout_id, month, 'sales_tax', tax_rate, sum(tax), count(*) from refund_taxes group by all
     union all
-    select transactions.balance_transaction_id, 'refunds', refund_taxes.tax_rate, -transactions.amount - refund_taxes.tax
-    from transactions
-    inner join refund_taxes on refund_taxes.balance_transaction_id = transactions.balance_transaction_id
+    select payout_id, month, 'refunds', tax_rate, sum(-amount - tax), count(*) from refund_taxes group by all
     union all
     -- charges and refunds Shopify does not know: suspense until found (payout_unmatched_charge)
-    select balance_transaction_id, 'suspense', 'No tax', -amount
+    select payout_id, month, 'suspense', 'No tax', -sum(amount), count(*)
     from transactions
-    where family in ('charge', 'refund') and not is_matched
+    where
+        (family in ('charge', 'refund') and not is_matched)
+        or (
+            family = 'refund' and is_matched
+            and balance_transaction_id not in (select balance_transaction_id from refund_taxes)
+        )
+    group by all
     union all
-    select balance_transaction_id, 'suspense', 'No tax', -amount
+    -- payment fees of charges and refunds; a negative fee is a fee returned
+    select payout_id, month, fee_line_type, 'No tax', sum(fee), count(*)
     from transactions
-    where family = 'refund' and is_matched and balance_transaction_id not in (select balance_transaction_id from refund_taxes)
+    where family in ('charge', 'refund')
+    group by all
     union all
-    -- everything else posts its amount to its family's line (unmapped types: suspense)
-    select balance_transaction_id, line_type, 'No tax', -amount
-    from transactions
-    where family not in ('charge', 'refund')
-    union all
-    -- fees (chargeback fees apart); a negative fee is a fee returned
-    select balance_transaction_id, fee_line_type, 'No tax', fee
-    from transactions
-),
-
-dated_lines as (
-    select
-        transactions.payout_id,
-        transactions.payout_date,
-        transactions.payout_status,
-        transactions.payout_currency_code,
-        transactions.external_trace_id,
-        least(transactions.transaction_month, date_trunc('month', transactions.payout_date)) as month,
-        transaction_lines.line_type,
-        transaction_lines.tax_rate,
-        transaction_lines.amount,
-        transactions.balance_transaction_id
-    from transaction_lines
-    inner join transactions on transactions.balance_transaction_id = transaction_lines.balance_transaction_id
+    -- everything else posts its amount to its family's line (unmapped types: suspense) and its fee to
+    -- the fee line, which can be the same line (a chargeback fee): per transaction first, to count it once
+    select payout_id, month, line_type, 'No tax', sum(amount), count(*)
+    from (
+        select payout_id, month, line_type, balance_transaction_id, sum(amount) as amount
+        from (
+            select payout_id, month, line_type, balance_transaction_id, -amount as amount
+            from transactions
+            where family not in ('charge', 'refund')
+            union all
+            select payout_id, month, fee_line_type, balance_transaction_id, fee
+            from transactions
+            where family not in ('charge', 'refund')
+        )
+        group by all
+    )
+    group by all
 ),
 
 payouts as (
@@ -349,36 +390,26 @@ payouts as (
 ),
 
 earlier_months as (
-    select
-        payout_id,
-        month,
-        sum(amount) as amount
-    from dated_lines
-    where month < date_trunc('month', payout_date)
-    group by payout_id, month
+    select transaction_lines.payout_id, transaction_lines.month, sum(transaction_lines.amount) as amount
+    from transaction_lines
+    inner join payouts on payouts.payout_id = transaction_lines.payout_id
+    where transaction_lines.month < date_trunc('month', payouts.payout_date)
+    group by all
 ),
 
 all_lines as (
-    select payout_id, month, line_type, tax_rate, amount, balance_transaction_id from dated_lines
+    select payout_id, month, line_type, tax_rate, amount, transaction_count from transaction_lines
     union all
     -- the payout itself: the bank (in transit until the deposit is matched) receives its net
-    select payout_id, date_trunc('month', payout_date), 'bank', 'No tax', payout_net, null from payouts
+    select payout_id, date_trunc('month', payout_date), 'bank', 'No tax', payout_net, 0 from payouts
     union all
     -- month-end split: an earlier month's part is balanced through the carried-forward account ...
-    select payout_id, month, 'carried_forward', 'No tax', -amount, null from earlier_months
+    select payout_id, month, 'carried_forward', 'No tax', -amount, 0 from earlier_months
     union all
     -- ... which the payout month's part clears
-    select earlier_months.payout_id, date_trunc('month', payouts.payout_date), 'carried_forward', 'No tax', earlier_months.amount, null
+    select earlier_months.payout_id, date_trunc('month', payouts.payout_date), 'carried_forward', 'No tax', earlier_months.amount, 0
     from earlier_months
     inner join payouts on payouts.payout_id = earlier_months.payout_id
-),
-
-by_transaction as (
-    -- each transaction's part of a line first: a count(distinct) over every transaction of a payout
-    -- holds them all in memory at once, a second grouping spills
-    select payout_id, month, line_type, tax_rate, balance_transaction_id, sum(amount) as amount
-    from all_lines
-    group by all
 ),
 
 summarised as (
@@ -388,8 +419,8 @@ summarised as (
         line_type,
         tax_rate,
         sum(amount) as amount,
-        count(balance_transaction_id) as transaction_count
-    from by_transaction
+        cast(sum(transaction_count) as bigint) as transaction_count
+    from all_lines
     group by payout_id, month, line_type, tax_rate
     having sum(amount) <> 0
 )
