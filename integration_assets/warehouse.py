@@ -143,6 +143,13 @@ def render(model: SqlModel, variables: Mapping[str, str]) -> str:
     return PLACEHOLDER.sub(fill, model.sql)
 
 
+Parameters = Iterable[Any] | Mapping[str, Any] | None
+
+
+def _bound(parameters: Parameters) -> list[Any] | dict[str, Any]:
+    return dict(parameters) if isinstance(parameters, Mapping) else list(parameters or [])
+
+
 class Warehouse:
     """One DuckDB file; a connection per use (DuckDB allows one writing process per file)."""
 
@@ -171,18 +178,19 @@ class Warehouse:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def execute(self, sql: str, parameters: Iterable[Any] | None = None) -> list[tuple[Any, ...]]:
+    def execute(self, sql: str, parameters: Parameters = None) -> list[tuple[Any, ...]]:
         """Run one statement and fetch its rows, timed into `sql_seconds`."""
         started = time.perf_counter()
         try:
-            return self.connection.execute(sql, list(parameters or [])).fetchall()
+            return self.connection.execute(sql, _bound(parameters)).fetchall()
         finally:
             self.sql_seconds += time.perf_counter() - started
 
-    def query(self, sql: str, parameters: Iterable[Any] | None = None) -> list[dict[str, Any]]:
+    def query(self, sql: str, parameters: Parameters = None) -> list[dict[str, Any]]:
+        """Rows as dicts; `parameters` are positional (`?`) or named (`$name`, a mapping)."""
         started = time.perf_counter()
         try:
-            cursor = self.connection.execute(sql, list(parameters or []))
+            cursor = self.connection.execute(sql, _bound(parameters))
             columns = [d[0] for d in cursor.description or []]
             rows = cursor.fetchall()
         finally:

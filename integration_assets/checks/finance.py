@@ -24,7 +24,9 @@ from integration_assets.checks.evaluation import ERROR, WARN, Outcome, evaluatio
 from integration_assets.checks.reconciliation import POOL, open_read_only
 from integration_assets.partitions import daily_partitions
 from integration_assets.resources import WarehouseResource
-from integration_assets.warehouse import Warehouse
+from integration_assets.warehouse import MODELS_DIR, Warehouse
+
+REFUNDS_WITHIN_CAPTURE_SQL = MODELS_DIR / "checks" / "refunds_within_capture.sql"
 
 PAYOUT_MAX_BUSINESS_DAYS = 5  # UK pay period (3 business days) plus two days' grace before it is news
 
@@ -128,19 +130,7 @@ def payout_ties_to_bank(context: dg.AssetCheckExecutionContext, warehouse: Wareh
 def refunds_within_capture_outcome(wh: Warehouse, date: str) -> Outcome:
     """O3: for every order refunded in the date's payouts, Shopify Payments refunds so far do not
     exceed its Shopify Payments captures."""
-    orders = wh.query(
-        "with refunded as (select distinct matched_order_id as order_id from finance.payout_transactions "
-        "  where payout_date = cast(? as date) and family = 'refund' and is_matched), "
-        "tenders as (select order_id, "
-        "  coalesce(sum(amount) filter (where kind in ('SALE', 'CAPTURE')), 0) as captured, "
-        "  coalesce(sum(amount) filter (where kind = 'REFUND'), 0) as refunded "
-        "  from staging.shopify_order_transactions where gateway = 'shopify_payments' and status = 'SUCCESS' "
-        "  group by order_id) "
-        "select refunded.order_id, coalesce(tenders.captured, 0) as captured, "
-        "coalesce(tenders.refunded, 0) as refunded "
-        "from refunded left join tenders on tenders.order_id = refunded.order_id order by refunded.order_id",
-        [date],
-    )
+    orders = wh.query(REFUNDS_WITHIN_CAPTURE_SQL.read_text(encoding="utf-8"), {"date": date})
     over = [o for o in orders if o["refunded"] > o["captured"]]
     metadata: dict[str, Any] = {
         "orders_checked": len(orders),

@@ -8,7 +8,6 @@ The expected side is worked out from the staged Shopify orders by its own SQL fi
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import dagster as dg
 
@@ -24,9 +23,7 @@ UNITS_SQL = MODELS_DIR / "checks" / "sales_history_units.sql"
 def sales_history_units_outcome(wh: Warehouse, date: str, shop_timezone: str, sql_path: Path = UNITS_SQL) -> Outcome:
     """Pass when the day's units sold and returned in sales_history equal the units fulfilled (orders
     created that day, not cancelled) and refunded as RETURN that day; the numbers go side by side."""
-    cursor = wh.connection.execute(sql_path.read_text(encoding="utf-8"), {"date": date, "shop_timezone": shop_timezone})
-    columns = [d[0] for d in cursor.description or []]
-    row: dict[str, Any] = dict(zip(columns, cursor.fetchone() or (), strict=True))
+    (row,) = wh.query(sql_path.read_text(encoding="utf-8"), {"date": date, "shop_timezone": shop_timezone})
     sold_gap = row["history_units_sold"] - row["fulfilled_units"]
     returned_gap = row["history_units_returned"] - row["returned_units"]
     metadata = {
