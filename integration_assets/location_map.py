@@ -72,10 +72,13 @@ def load_location_map(folder: Path | None = None) -> LocationMap:
         if missing:
             raise SeedError(f"{path}: line 1: missing column(s) {', '.join(missing)}")
         locations = [_row(path, line, row) for line, row in enumerate(reader, start=2)]
-    keys = [loc.key for loc in locations]
-    for line, key in enumerate(keys, start=2):
-        if keys.count(key) > 1:
-            raise SeedError(f"{path}: line {line}: column location_key: duplicate key {key!r}")
+    for column, values in (
+        ("location_key", [loc.key for loc in locations]),
+        ("shopify_location_id", [loc.shopify_location_id for loc in locations]),
+    ):
+        for line, value in enumerate(values, start=2):
+            if values.count(value) > 1:
+                raise SeedError(f"{path}: line {line}: column {column}: duplicate key {value!r}")
     return LocationMap(tuple(locations))
 
 

@@ -21,6 +21,9 @@ class SeedSpec:
     types: dict[str, str]  # column -> DuckDB type (others VARCHAR)
     key: tuple[str, ...]
     required: tuple[str, ...]  # columns that may not be empty
+    # Further columns unique on their own: a Shopify location mapped to two keys would count its
+    # sales and stock twice.
+    unique: tuple[str, ...] = ()
 
     def duckdb_type(self, column: str) -> str:
         return self.types.get(column, "VARCHAR")
@@ -40,6 +43,7 @@ SEEDS: tuple[SeedSpec, ...] = (
         {"shopify_location_id": "BIGINT", "mintsoft_warehouse_id": "BIGINT"},
         ("location_key",),
         ("location_key", "name", "kind", "shopify_location_id"),
+        unique=("shopify_location_id",),
     ),
     SeedSpec(
         "bundles",
@@ -99,16 +103,21 @@ def _read(path: Path, spec: SeedSpec) -> SeedTable:
         if missing:
             raise SeedError(f"{path}: line 1: missing column(s) {', '.join(missing)}")
         rows = [_typed(path, spec, line, raw) for line, raw in enumerate(reader, start=2)]
+    for columns in (spec.key, *((c,) for c in spec.unique)):
+        _check_unique(path, rows, columns)
+    return SeedTable(spec, path, rows)
+
+
+def _check_unique(path: Path, rows: list[dict[str, object]], columns: tuple[str, ...]) -> None:
     seen: dict[tuple, int] = {}
     for line, row in enumerate(rows, start=2):
-        key = tuple(str(row[c]).strip().casefold() for c in spec.key)
+        key = tuple(str(row[c]).strip().casefold() for c in columns)
         if key in seen:
             raise SeedError(
-                f"{path}: line {line}: column {', '.join(spec.key)}: duplicate key "
-                f"{', '.join(str(row[c]) for c in spec.key)} (first on line {seen[key]})"
+                f"{path}: line {line}: column {', '.join(columns)}: duplicate key "
+                f"{', '.join(str(row[c]) for c in columns)} (first on line {seen[key]})"
             )
         seen[key] = line
-    return SeedTable(spec, path, rows)
 
 
 def _typed(path: Path, spec: SeedSpec, line: int, raw: dict[str, str | None]) -> dict[str, object]:

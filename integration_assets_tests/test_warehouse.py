@@ -118,6 +118,11 @@ def test_seeds_load_typed(tmp_path: Path) -> None:
             lambda t: t + t.splitlines()[1] + "\n",
             r"locations.csv: line 6: column location_key: duplicate key",
         ),
+        (
+            "locations.csv",
+            lambda t: t + "popup2," + ",".join(t.splitlines()[1].split(",")[1:]) + "\n",
+            r"locations.csv: line 6: column shopify_location_id: duplicate key",
+        ),
         ("bundles.csv", lambda t: t.replace("quantity", "qty"), r"bundles.csv: line 1: missing column\(s\) quantity"),
     ],
 )

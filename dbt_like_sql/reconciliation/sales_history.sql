@@ -22,41 +22,39 @@
 -- column orders: orders with units sold
 -- column returned_orders: orders with units returned
 -- column is_exportable: every line of the row can go to IP
-with order_units as (
-    -- one row per order first, so the order counts are plain counts: two count(distinct) filters
-    -- would each keep every order id of the table
+with units as (
+    -- grouped on the narrowest keys: the location's and SKU's other columns follow from them and are
+    -- joined to the 2M groups of a peak month rather than carried through its 15M lines
     select
         date,
-        location_key,
         shopify_location_id,
         sku,
-        order_id,
-        any_value(inventory_planner_warehouse_id) as inventory_planner_warehouse_id,
-        any_value(inventory_planner_variant_id) as inventory_planner_variant_id,
-        sum(quantity) filter (where kind = 'sale' and not is_cancelled) as units_sold,
-        -sum(quantity) filter (where kind = 'return') as units_returned,
-        sum(quantity) filter (where not is_cancelled) as units_net,
-        sum(quantity) filter (where kind = 'sale' and is_cancelled) as units_cancelled,
-        bool_or(kind = 'sale' and not is_cancelled and quantity > 0) as is_sale,
-        bool_or(kind = 'return') as is_return,
-        bool_and(is_exportable) as is_exportable
+        cast(coalesce(sum(quantity) filter (where kind = 'sale' and not is_cancelled), 0) as bigint) as units_sold,
+        cast(coalesce(-sum(quantity) filter (where kind = 'return'), 0) as bigint) as units_returned,
+        cast(coalesce(sum(quantity) filter (where not is_cancelled), 0) as bigint) as units_net,
+        cast(coalesce(sum(quantity) filter (where kind = 'sale' and is_cancelled), 0) as bigint) as units_cancelled,
+        count(distinct order_id) filter (where kind = 'sale' and not is_cancelled and quantity > 0) as orders,
+        count(distinct order_id) filter (where kind = 'return') as returned_orders
     from reconciliation.sales_history_lines
-    group by date, location_key, shopify_location_id, sku, order_id
+    group by date, shopify_location_id, sku
 )
 
 select
-    date,
-    location_key,
-    shopify_location_id,
-    any_value(inventory_planner_warehouse_id) as inventory_planner_warehouse_id,
-    sku,
-    any_value(inventory_planner_variant_id) as inventory_planner_variant_id,
-    cast(coalesce(sum(units_sold), 0) as bigint) as units_sold,
-    cast(coalesce(sum(units_returned), 0) as bigint) as units_returned,
-    cast(coalesce(sum(units_net), 0) as bigint) as units_net,
-    cast(coalesce(sum(units_cancelled), 0) as bigint) as units_cancelled,
-    count(*) filter (where is_sale) as orders,
-    count(*) filter (where is_return) as returned_orders,
-    bool_and(is_exportable) as is_exportable
-from order_units
-group by date, location_key, shopify_location_id, sku
+    units.date,
+    location.location_key,
+    units.shopify_location_id,
+    location.inventory_planner_warehouse_id,
+    units.sku,
+    sku_master.inventory_planner_variant_id,
+    units.units_sold,
+    units.units_returned,
+    units.units_net,
+    units.units_cancelled,
+    units.orders,
+    units.returned_orders,
+    location.inventory_planner_warehouse_id is not null
+    and sku_master.inventory_planner_variant_id is not null as is_exportable
+from units
+-- the same joins that gave sales_history_lines these columns
+left join seeds.locations as location on location.shopify_location_id = units.shopify_location_id
+left join reconciliation.sku_master as sku_master on sku_master.sku = units.sku

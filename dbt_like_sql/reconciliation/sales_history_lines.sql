@@ -36,7 +36,9 @@
 -- column currency: the shop currency
 -- column is_cancelled: a line of a cancelled order: flagged for IP, counted nowhere
 -- column is_exportable: IP can take the line: its location has an IP warehouse and IP knows the SKU
-with orders as (
+-- orders and line_items are plain projections, read again where used: materialized, a peak month's
+-- millions of rows sit in memory that cannot spill.
+with orders as not materialized (
     select
         order_id,
         name,
@@ -51,7 +53,7 @@ with orders as (
     where not coalesce(test, false)
 ),
 
-line_items as (
+line_items as not materialized (
     select
         order_id,
         line_item_id,

@@ -18,8 +18,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 # Xero's manual-journal import (help.xero.com ManualJournalsImport): Narration + Date group the rows
 # of one journal; Amount is positive for a debit and negative for a credit; TaxRate is mandatory.
 XERO_COLUMNS = (
@@ -141,6 +139,8 @@ def _excel_value(value: Any) -> Any:
 
 def write_workbook(target: Path, sheets: Mapping[str, Sequence[Mapping[str, Any]]]) -> Path:
     """One sheet per view, header row first, in the order of WORKBOOK_SHEETS."""
+
+    import pandas as pd  # here, not at the top: every run worker imports this module, few write workbooks
 
     def write(path: Path) -> None:
         with pd.ExcelWriter(path, engine="openpyxl") as writer:

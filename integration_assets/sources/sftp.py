@@ -15,8 +15,6 @@ import posixpath
 import time
 from dataclasses import dataclass, field
 
-import asyncssh
-
 ATTEMPTS = 3
 BACKOFF_SECONDS = 1.0
 CONNECT_TIMEOUT_SECONDS = 20.0
@@ -43,6 +41,8 @@ class SftpTarget:
 
 def upload(target: SftpTarget, name: str, data: bytes) -> str:
     """Write `data` as `name` in the target folder atomically; returns the remote path."""
+    import asyncssh  # here, not at the top: every Dagster process loads this module, few deliver
+
     if "/" in name or name.startswith("."):
         raise ValueError(f"file name {name!r} must be a plain name (no folders, not a dot-file)")
     last: Exception | None = None
@@ -59,6 +59,8 @@ def upload(target: SftpTarget, name: str, data: bytes) -> str:
 
 
 async def _upload(target: SftpTarget, name: str, data: bytes) -> str:
+    import asyncssh
+
     options: dict = {"known_hosts": target.known_hosts} if target.known_hosts else {}
     async with (
         asyncssh.connect(
