@@ -43,21 +43,15 @@ with shopify_orders as (
 ),
 
 mintsoft_copies as (
+    -- what the classification needs; the evidence reads the rest for the exception orders only
     select
         order_matches.order_id,
         order_matches.matched_by,
         mintsoft_orders.mintsoft_order_id,
-        mintsoft_orders.order_status_id,
-        mintsoft_orders.order_status,
         mintsoft_orders.is_cancelled,
         mintsoft_orders.is_despatched,
         mintsoft_orders.is_picking_started,
-        mintsoft_orders.warehouse_id,
-        mintsoft_orders.location_key,
-        mintsoft_orders.despatch_date,
-        mintsoft_orders.tracking_number,
-        mintsoft_orders.last_updated,
-        mintsoft_orders._synced_at
+        mintsoft_orders.despatch_date
     from reconciliation.order_matches as order_matches
     inner join staging.mintsoft_orders as mintsoft_orders
         on mintsoft_orders.mintsoft_order_id = order_matches.mintsoft_order_id
@@ -156,7 +150,9 @@ mintsoft_by_order as (
             and not mintsoft_copies.is_cancelled
             and copies_with_differences.mintsoft_order_id is not null
         ) as edited_after_pick,
-        list(distinct mintsoft_copies.matched_by order by mintsoft_copies.matched_by) as matched_by
+        -- the ways its copies were matched, sorted: a list aggregate with distinct and order by costs a
+        -- grouping of its own
+        list_sort(list_distinct(list(mintsoft_copies.matched_by))) as matched_by
     from mintsoft_copies
     left join copies_with_differences
         on copies_with_differences.mintsoft_order_id = mintsoft_copies.mintsoft_order_id
@@ -225,19 +221,21 @@ mintsoft_evidence as (
         mintsoft_copies.order_id,
         list({
             'mintsoft_order_id': mintsoft_copies.mintsoft_order_id,
-            'status_id': mintsoft_copies.order_status_id,
-            'status': mintsoft_copies.order_status,
+            'status_id': mintsoft_orders.order_status_id,
+            'status': mintsoft_orders.order_status,
             'matched_by': mintsoft_copies.matched_by,
-            'warehouse_id': mintsoft_copies.warehouse_id,
+            'warehouse_id': mintsoft_orders.warehouse_id,
             'despatch_date': mintsoft_copies.despatch_date,
-            'tracking_number': mintsoft_copies.tracking_number,
-            'last_updated': mintsoft_copies.last_updated,
-            'synced_at': mintsoft_copies._synced_at,
+            'tracking_number': mintsoft_orders.tracking_number,
+            'last_updated': mintsoft_orders.last_updated,
+            'synced_at': mintsoft_orders._synced_at,
             'line_differences': copies_with_differences.differences
         } order by mintsoft_copies.mintsoft_order_id) as mintsoft_orders
     from mintsoft_copies
     semi join classified
         on classified.order_id = mintsoft_copies.order_id and classified.exception_type is not null
+    inner join staging.mintsoft_orders as mintsoft_orders
+        on mintsoft_orders.mintsoft_order_id = mintsoft_copies.mintsoft_order_id
     left join copies_with_differences
         on copies_with_differences.mintsoft_order_id = mintsoft_copies.mintsoft_order_id
     group by mintsoft_copies.order_id

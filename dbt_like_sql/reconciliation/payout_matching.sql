@@ -50,7 +50,8 @@ payout_transactions as (
     where balance.type in ('CHARGE', 'REFUND') and not balance.test and balance.associated_payout_id is not null
 ),
 
-order_transactions as (
+-- read twice, with a filter each time: cheaper than holding a peak month's transactions in memory
+order_transactions as not materialized (
     select transaction_id, order_id, refund_id
     from staging.shopify_order_transactions
 ),
@@ -67,7 +68,7 @@ orders as (
 
 transaction_matches as (
     select
-        payout_transactions.balance_transaction_id,
+        payout_transactions.*,
         case
             when payout_transactions.type = 'CHARGE'
                 then coalesce(by_transaction.order_id, by_order.order_id)
@@ -102,24 +103,22 @@ select
     payouts.payout_date as date,
     payouts.status as payout_status,
     payouts.net as payout_net,
-    payout_transactions.balance_transaction_id,
-    payout_transactions.type,
-    payout_transactions.amount,
-    payout_transactions.fee,
-    payout_transactions.net,
-    payout_transactions.currency_code,
-    payout_transactions.transaction_date,
-    payout_transactions.source_id,
-    payout_transactions.source_order_transaction_id,
-    payout_transactions.associated_order_id,
-    payout_transactions.associated_order_name,
+    transaction_matches.balance_transaction_id,
+    transaction_matches.type,
+    transaction_matches.amount,
+    transaction_matches.fee,
+    transaction_matches.net,
+    transaction_matches.currency_code,
+    transaction_matches.transaction_date,
+    transaction_matches.source_id,
+    transaction_matches.source_order_transaction_id,
+    transaction_matches.associated_order_id,
+    transaction_matches.associated_order_name,
     transaction_matches.matched_order_id,
     transaction_matches.matched_refund_id,
     transaction_matches.matched_by,
     transaction_matches.matched_by is not null as is_matched,
-    payout_transactions._synced_at as transaction_synced_at,
+    transaction_matches._synced_at as transaction_synced_at,
     payouts._synced_at as payout_synced_at
-from payout_transactions
-inner join payouts on payouts.payout_id = payout_transactions.payout_id
-inner join transaction_matches
-    on transaction_matches.balance_transaction_id = payout_transactions.balance_transaction_id
+from transaction_matches
+inner join payouts on payouts.payout_id = transaction_matches.payout_id
