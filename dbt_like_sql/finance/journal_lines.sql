@@ -256,9 +256,13 @@ order_lines as (
 ),
 
 order_tax_lines as (
-    -- one row per charge and rate (an order's taxes are one per rate)
-    select order_values.payout_id, order_values.month, order_taxes.tax_rate, -sum(order_taxes.tax) as amount, count(*)
-        as transaction_count
+    -- per payout, month and rate; a charge's order has one tax row per rate, so count(*) counts charges
+    select
+        order_values.payout_id,
+        order_values.month,
+        order_taxes.tax_rate,
+        -sum(order_taxes.tax) as amount,
+        count(*) as transaction_count
     from order_values
     inner join order_taxes on order_taxes.order_id = order_values.matched_order_id
     group by all
