@@ -83,6 +83,26 @@ def test_a_negative_payout_with_a_later_partial_refund_a_chargeback_and_a_redemp
     assert row == ("WITHDRAWAL", d("-146.00"), d("-60.00"), d("-124.80"), d("11.20"))
 
 
+def test_each_line_counts_the_balance_transactions_behind_it(warehouse: WarehouseResource) -> None:
+    """Payout 502 holds a refund, a chargeback (with its fee) and one charge: a line counts every
+    transaction that posts to it, once, and the bank line none."""
+    rows = query(
+        warehouse,
+        "select line_type, tax_rate, transaction_count from finance.journal_lines "
+        "where journal_id = '502-2026-12' order by line_number",
+    )
+    assert {(line_type, rate): count for line_type, rate, count in rows} == {
+        ("refunds", VAT): 1,
+        ("sales_tax", VAT): 2,  # the refund's reversal and the charge's output tax
+        ("chargebacks", "No tax"): 1,
+        ("chargeback_fees", "No tax"): 1,
+        ("product_sales", VAT): 1,
+        ("gift_card_liability", "No tax"): 1,
+        ("payment_fees", "No tax"): 2,  # the charge's fee and the refund's (nil) fee
+        ("bank", "No tax"): 0,
+    }
+
+
 def test_a_won_and_a_lost_chargeback_fx_drift_suspense_and_the_reserve_released(warehouse: WarehouseResource) -> None:
     assert journal(warehouse, "503-2026-12") == {
         ("chargebacks", "No tax"): d("-74.80"),  # 124.80 won back, 50.00 lost
