@@ -20,13 +20,12 @@ from typing import Any
 
 import dagster as dg
 
+from integration_assets.checks.check_sql import check_rows
 from integration_assets.checks.evaluation import ERROR, WARN, Outcome, evaluations, partitioned_check, worst_rows
 from integration_assets.checks.reconciliation import POOL, open_read_only
 from integration_assets.partitions import daily_partitions
 from integration_assets.resources import WarehouseResource
-from integration_assets.warehouse import MODELS_DIR, Warehouse
-
-REFUNDS_WITHIN_CAPTURE_SQL = MODELS_DIR / "checks" / "refunds_within_capture.sql"
+from integration_assets.warehouse import Warehouse
 
 PAYOUT_MAX_BUSINESS_DAYS = 5  # UK pay period (3 business days) plus two days' grace before it is news
 
@@ -38,11 +37,7 @@ def _total(rows: list[dict[str, Any]], column: str) -> str:
 def journal_balanced_outcome(wh: Warehouse, date: str) -> Outcome:
     """J1: every journal of the date's payouts has debits == credits to the minor unit, no zero lines
     and no line without an account."""
-    journals = wh.query(
-        "select journal_id, journal_status, line_count, total_debit, total_credit, is_balanced "
-        "from finance.journals where date = cast(? as date) order by journal_id",
-        [date],
-    )
+    journals = check_rows(wh, "journal_balanced", date=date)
     unbalanced = [j for j in journals if not j["is_balanced"]]
     metadata: dict[str, Any] = {
         "journals_checked": len(journals),
@@ -77,20 +72,9 @@ def journal_balanced(context: dg.AssetCheckExecutionContext, warehouse: Warehous
 def payout_ties_to_bank_outcome(wh: Warehouse, date: str) -> Outcome:
     """P2 and J2: each payout's transactions sum to its net, its TRANSFER row is minus the net, and
     its journal's bank line equals the net Shopify serves (what the bank deposit must match)."""
-    payouts = wh.query(
-        "select r.payout_id, r.status, r.net, r.transactions_net, r.transactions_sum_to_net, "
-        "r.transfer_equals_net, j.bank_amount, coalesce(j.ties_to_bank, r.status in ('CANCELED', 'CANCELLED')) "
-        "as ties_to_bank from finance.payout_reconciliation as r "
-        "left join finance.journals as j on j.payout_id = r.payout_id and j.bank_amount is not null "
-        "where r.date = cast(? as date) order by r.payout_id",
-        [date],
-    )
+    payouts = check_rows(wh, "payout_ties_to_bank", date=date)
     off = [p for p in payouts if not (p["transactions_sum_to_net"] and p["transfer_equals_net"] and p["ties_to_bank"])]
-    rounding = wh.query(
-        "select journal_id, rounding from finance.journals where date = cast(? as date) "
-        "and not rounding_within_tolerance order by abs(rounding) desc, journal_id",
-        [date],
-    )
+    rounding = check_rows(wh, "payout_rounding", date=date)
     metadata: dict[str, Any] = {
         "payouts_checked": len(payouts),
         "payouts_not_tied": len(off),
@@ -130,7 +114,7 @@ def payout_ties_to_bank(context: dg.AssetCheckExecutionContext, warehouse: Wareh
 def refunds_within_capture_outcome(wh: Warehouse, date: str) -> Outcome:
     """O3: for every order refunded in the date's payouts, Shopify Payments refunds so far do not
     exceed its Shopify Payments captures."""
-    orders = wh.query(REFUNDS_WITHIN_CAPTURE_SQL.read_text(encoding="utf-8"), {"date": date})
+    orders = check_rows(wh, "refunds_within_capture", date=date)
     over = [o for o in orders if o["refunded"] > o["captured"]]
     metadata: dict[str, Any] = {
         "orders_checked": len(orders),
@@ -161,13 +145,8 @@ def refunds_within_capture(context: dg.AssetCheckExecutionContext, warehouse: Wa
 
 def paid_out_within_outcome(wh: Warehouse, date: str, max_business_days: int) -> Outcome:
     """O5: card payments no payout has settled, past their expected payout date by more than the grace."""
-    late = wh.query(
-        "select order_id, order_name, transaction_id, processed_at, amount, currency_code, expected_payout_date, "
-        "business_days_late from finance.awaiting_payout where business_days_late > ? "
-        "order by business_days_late desc, amount desc, transaction_id",
-        [max_business_days - 3],
-    )
-    waiting = wh.query("select count(*) as n, coalesce(sum(amount), 0) as amount from finance.awaiting_payout")[0]
+    late = check_rows(wh, "paid_out_late", days_late=max_business_days - 3)
+    (waiting,) = check_rows(wh, "awaiting_payout_totals")
     metadata: dict[str, Any] = {
         "as_of_date": date,
         "awaiting_payout": int(waiting["n"]),

@@ -28,6 +28,7 @@ from typing import Any
 import dagster as dg
 import duckdb
 
+from integration_assets.checks.check_sql import check_rows
 from integration_assets.checks.evaluation import (
     ERROR,
     WARN,
@@ -64,28 +65,12 @@ def _as_of(context: dg.AssetCheckExecutionContext) -> str:
 
 # --- stock parity --------------------------------------------------------------------------------
 
-PARITY_COLUMNS = [
-    "location_key",
-    "sku",
-    "reason",
-    "mintsoft_available",
-    "buffer_units",
-    "expected_shopify_available",
-    "shopify_available",
-    "drift_units",
-]
-
 
 def stock_parity_outcome(wh: Warehouse, date: str, max_drift_rows: int, max_drift_units: int) -> Outcome:
     """WARN on any drift; ERROR when the drifted rows or the absolute drifted units pass their bounds."""
-    compared = wh.query("select count(*) as n from reconciliation.stock_parity where date = cast(? as date)", [date])
-    drifted = wh.query(
-        f"select {', '.join(PARITY_COLUMNS)} from reconciliation.stock_parity "
-        "where date = cast(? as date) and drift_units <> 0 "
-        "order by abs(drift_units) desc, location_key, sku",
-        [date],
-    )
-    rows_compared = int(compared[0]["n"])
+    (compared,) = check_rows(wh, "stock_parity_compared", date=date)
+    drifted = check_rows(wh, "stock_parity_drift", date=date)
+    rows_compared = int(compared["n"])
     drift_rows = len(drifted)
     drift_units = sum(abs(int(r["drift_units"])) for r in drifted)
     metadata: dict[str, Any] = {
@@ -135,19 +120,13 @@ def stock_parity(context: dg.AssetCheckExecutionContext, warehouse: WarehouseRes
 
 
 def findings_outcome(
-    wh: Warehouse,
+    rows: list[dict[str, Any]],
     relation: str,
-    type_column: str,
-    columns: list[str],
-    order_by: str,
-    where: str = "true",
-    parameters: list[Any] | None = None,
+    type_column: str = "exception_type",
     severity: dg.AssetCheckSeverity = WARN,
     label: str = "",
 ) -> Outcome:
-    """Counts by type of the findings a model holds (rows matching `where`, worst first by `order_by`);
-    any finding fails."""
-    rows = wh.query(f"select {', '.join(columns)} from {relation} where {where} order by {order_by}", parameters or [])
+    """Counts by type of the findings read from a model (its rows, worst first); any finding fails."""
     counts = Counter(str(r[type_column]) for r in rows)
     metadata: dict[str, Any] = {
         "findings": len(rows),
@@ -160,9 +139,6 @@ def findings_outcome(
     listed = ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items()))
     findings = f"{len(rows)} finding{'s' if len(rows) != 1 else ''}"
     return Outcome(False, f"{findings} in {relation}{label}: {listed}", severity, metadata)
-
-
-SKU_COLUMNS = ["exception_type", "sku", "location_key", "date", "evidence"]
 
 
 @partitioned_check(
@@ -180,18 +156,9 @@ SKU_COLUMNS = ["exception_type", "sku", "location_key", "date", "evidence"]
 def sku_consistency(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> Iterator:
     date = _as_of(context)
     with open_read_only(warehouse) as wh:
-        outcome = findings_outcome(
-            wh,
-            "reconciliation.sku_consistency",
-            "exception_type",
-            SKU_COLUMNS,
-            order_by="exception_type, sku, location_key",
-            label=f" as of {date}",
-        )
+        rows = check_rows(wh, "sku_consistency_findings")
+        outcome = findings_outcome(rows, "reconciliation.sku_consistency", label=f" as of {date}")
     yield from evaluations(context, {date: outcome}, sql_seconds=wh.sql_seconds)
-
-
-LOCATION_COLUMNS = ["exception_type", "system", "raw_location_id", "name", "stock_units", "order_count", "date"]
 
 
 @partitioned_check(
@@ -209,49 +176,21 @@ LOCATION_COLUMNS = ["exception_type", "system", "raw_location_id", "name", "stoc
 def location_mapping(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> Iterator:
     date = _as_of(context)
     with open_read_only(warehouse) as wh:
-        outcome = findings_outcome(
-            wh,
-            "reconciliation.location_health",
-            "exception_type",
-            LOCATION_COLUMNS,
-            order_by="stock_units desc, order_count desc, system, raw_location_id",
-            severity=ERROR,
-            label=f" as of {date}",
-        )
+        rows = check_rows(wh, "location_mapping_findings")
+        outcome = findings_outcome(rows, "reconciliation.location_health", severity=ERROR, label=f" as of {date}")
     yield from evaluations(context, {date: outcome}, sql_seconds=wh.sql_seconds)
-
-
-LIFECYCLE_COLUMNS = [
-    "exception_type",
-    "order_id",
-    "name",
-    "date",
-    "display_fulfillment_status",
-    "mintsoft_order_count",
-    "live_mintsoft_order_count",
-    "first_despatched_at",
-    "first_fulfilled_at",
-]
 
 
 def order_lifecycle_outcome(wh: Warehouse, date: str) -> Outcome:
     """The lifecycle exceptions of the orders created on `date` (shop day), counted by type."""
-    outcome = findings_outcome(
-        wh,
-        "reconciliation.order_lifecycle",
-        "exception_type",
-        LIFECYCLE_COLUMNS,
-        order_by="exception_type, order_id",
-        where="date = cast(? as date) and exception_type is not null",
-        parameters=[date],
-        label=f" for orders created on {date}",
-    )
-    orders = wh.query("select count(*) as n from reconciliation.order_lifecycle where date = cast(? as date)", [date])
+    rows = check_rows(wh, "order_lifecycle_findings", date=date)
+    outcome = findings_outcome(rows, "reconciliation.order_lifecycle", label=f" for orders created on {date}")
+    (orders,) = check_rows(wh, "order_lifecycle_orders", date=date)
     return Outcome(
         outcome.passed,
         outcome.description,
         outcome.severity,
-        {"orders_checked": int(orders[0]["n"]), **outcome.metadata},
+        {"orders_checked": int(orders["n"]), **outcome.metadata},
     )
 
 
@@ -273,17 +212,6 @@ def order_lifecycle(context: dg.AssetCheckExecutionContext, warehouse: Warehouse
     yield from evaluations(context, outcomes, sql_seconds=wh.sql_seconds)
 
 
-RESTOCK_COLUMNS = [
-    "'restock_mismatch' as exception_type",
-    "order_id",
-    "sku",
-    "date",
-    "units_restocked",
-    "units_received",
-    "units_not_received",
-]
-
-
 @partitioned_check(
     asset=dg.AssetKey(["reconciliation", "order_restocks"]),
     name="restock_mismatch",
@@ -299,13 +227,8 @@ def restock_mismatch(context: dg.AssetCheckExecutionContext, warehouse: Warehous
     with open_read_only(warehouse) as wh:
         outcomes = {
             date: findings_outcome(
-                wh,
+                check_rows(wh, "restock_mismatch_findings", date=date),
                 "reconciliation.order_restocks",
-                "exception_type",
-                RESTOCK_COLUMNS,
-                order_by="units_not_received desc, order_id, sku",
-                where="date = cast(? as date) and is_restock_mismatch",
-                parameters=[date],
                 label=f" for orders created on {date}",
             )
             for date in context.partition_keys
@@ -316,17 +239,8 @@ def restock_mismatch(context: dg.AssetCheckExecutionContext, warehouse: Warehous
 def payout_matching_outcome(wh: Warehouse, date: str) -> Outcome:
     """Payouts of `date` with a CHARGE or REFUND matching no Shopify order or refund: one
     payout_unmatched_charge per payout, with every unmatched transaction listed."""
-    unmatched = wh.query(
-        "select payout_id, balance_transaction_id, type, amount, fee, net, currency_code, associated_order_name "
-        "from reconciliation.payout_matching where date = cast(? as date) and not is_matched "
-        "order by abs(amount) desc, payout_id, balance_transaction_id",
-        [date],
-    )
-    checked = wh.query(
-        "select count(distinct payout_id) as payouts, count(*) as transactions "
-        "from reconciliation.payout_matching where date = cast(? as date)",
-        [date],
-    )[0]
+    unmatched = check_rows(wh, "payout_matching_unmatched", date=date)
+    (checked,) = check_rows(wh, "payout_matching_checked", date=date)
     payouts = len({r["payout_id"] for r in unmatched})
     metadata: dict[str, Any] = {
         "payouts_checked": int(checked["payouts"]),

@@ -7,23 +7,21 @@ The expected side is worked out from the staged Shopify orders by its own SQL fi
 """
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import dagster as dg
 
+from integration_assets.checks.check_sql import check_rows
 from integration_assets.checks.evaluation import ERROR, Outcome, evaluations, partitioned_check
 from integration_assets.checks.reconciliation import POOL, open_read_only
 from integration_assets.partitions import daily_partitions
 from integration_assets.resources import WarehouseResource
-from integration_assets.warehouse import MODELS_DIR, Warehouse
-
-UNITS_SQL = MODELS_DIR / "checks" / "sales_history_units.sql"
+from integration_assets.warehouse import Warehouse
 
 
-def sales_history_units_outcome(wh: Warehouse, date: str, shop_timezone: str, sql_path: Path = UNITS_SQL) -> Outcome:
+def sales_history_units_outcome(wh: Warehouse, date: str, shop_timezone: str) -> Outcome:
     """Pass when the day's units sold and returned in sales_history equal the units fulfilled (orders
     created that day, not cancelled) and refunded as RETURN that day; the numbers go side by side."""
-    (row,) = wh.query(sql_path.read_text(encoding="utf-8"), {"date": date, "shop_timezone": shop_timezone})
+    (row,) = check_rows(wh, "sales_history_units", date=date, shop_timezone=shop_timezone)
     sold_gap = row["history_units_sold"] - row["fulfilled_units"]
     returned_gap = row["history_units_returned"] - row["returned_units"]
     metadata = {
