@@ -27,8 +27,11 @@ lock:
 	  .venv-lock/bin/python -m pip freeze --exclude-editable; } > $(LOCK)
 	rm -rf .venv-lock
 
+# One worker per core (pytest-xdist); a test file stays on one worker, so its module fixtures (the
+# simulated worlds and their runs) are built once. Every test uses its own tmp dirs, ports and
+# Postgres database, so workers share nothing.
 test: install
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --dist loadfile
 
 demo: install
 	$(BIN)/integration-assets demo --seed $(SEED)

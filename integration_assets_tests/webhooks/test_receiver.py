@@ -12,7 +12,7 @@ import httpx
 import pytest
 import uvicorn
 
-from integration_assets.simulator.server import free_port, start_server_thread
+from integration_assets.simulator.server import bound_socket, start_server_thread
 from integration_assets.webhooks.receiver import PATH, ReceiverSettings, create_receiver
 from integration_assets.webhooks.signature import sign
 from integration_assets_tests.webhooks.deliveries import SECRET, inventory_level, shopify_headers
@@ -24,9 +24,10 @@ MAX_BYTES = 64 * 1024
 def receiver(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     landing = tmp_path / "landing" / "shopify"
     settings = ReceiverSettings(landing=landing, secrets=[SECRET, "old-secret"], max_bytes=MAX_BYTES)
-    port = free_port()
+    sock = bound_socket()
+    port = sock.getsockname()[1]
     config = uvicorn.Config(create_receiver(settings), host="127.0.0.1", port=port, log_level="warning")
-    server, thread = start_server_thread(config, f"receiver:{port}")
+    server, thread = start_server_thread(config, f"receiver:{port}", sock)
     yield f"http://127.0.0.1:{port}{PATH}", landing
     server.should_exit = True
     thread.join(timeout=10)
