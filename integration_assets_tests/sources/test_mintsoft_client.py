@@ -366,7 +366,9 @@ def test_faults_change_nothing_and_secrets_stay_out_of_logs(
     injected = served.ctx.faults_injected
     assert sum(injected.values()) >= 5 and {"429", "500"} <= set(injected)
     assert stats.retries >= sum(injected.values())
-    assert stats.faults.get("429", 0) >= injected["429"]
+    # A 429 reply the client's 0.15 s timeout cut off on a busy machine is seen as a timeout instead.
+    late_replies = stats.faults.get("timeout", 0) - injected.get("timeout", 0)
+    assert stats.faults.get("429", 0) + late_replies >= injected["429"]
     assert got == reference
     creds = served.ctx.credentials
     logged = caplog.text

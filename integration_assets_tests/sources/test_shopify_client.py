@@ -377,9 +377,17 @@ def test_faults_do_not_change_the_records(small_world: World, baseline: dict[str
         injected = dict(served.ctx.faults_injected)
     print(f"faults injected {injected}; client saw {stats.faults}, {stats.retries} retries, {stats.requests} requests")
     assert set(injected) == {"429", "500", "timeout", "truncate"}, injected
-    seen_as = {"429": "429", "500": "500", "timeout": "timeout", "truncate": "truncated"}
-    for kind, name in seen_as.items():
-        assert stats.faults.get(name, 0) >= injected[kind], kind  # each was retried (timeouts: ours too)
+    # Every fault was seen and retried. The client's own timeout (0.15 s) also cuts off a reply the
+    # server was slow to send on a busy machine, a fault reply among them: such a fault is seen as
+    # a timeout instead, so the timeouts seen beyond those injected cover the faults seen less.
+    seen = {
+        kind: stats.faults.get(name, 0) for kind, name in {"429": "429", "500": "500", "truncate": "truncated"}.items()
+    }
+    late_replies = stats.faults.get("timeout", 0) - injected["timeout"]
+    assert late_replies >= 0
+    assert all(seen[kind] <= injected[kind] for kind in seen), (seen, injected)
+    assert sum(injected[kind] - seen[kind] for kind in seen) <= late_replies, (seen, injected)
+    assert stats.retries >= sum(injected.values())
     assert got["bulk_orders"] == baseline["orders"]
     for name in ("orders", "locations", "inventory_items", "inventory_levels", "payouts", "balance_transactions"):
         assert got[name] == baseline[name], name
