@@ -176,6 +176,13 @@ class WarehouseResource(dg.ConfigurableResource):
         }
 
 
+class FinanceFilesResource(dg.ConfigurableResource):
+    """How the finance files are laid out where the ledger's own import decides: QuickBooks Online
+    reads the Journal Date in the company's regional format (US: 03/31/2026; UK and AU: 31/03/2026)."""
+
+    quickbooks_date_format: str = "%m/%d/%Y"
+
+
 class WebhooksResource(dg.ConfigurableResource):
     """The webhook landing folder and how deliveries in it are judged.
 
@@ -241,6 +248,9 @@ def build_resources() -> dict[str, dg.ConfigurableResource]:
             memory_limit=os.environ.get("DUCKDB_MEMORY_LIMIT") or None,
             threads=int(os.environ["DUCKDB_THREADS"]) if os.environ.get("DUCKDB_THREADS") else None,
             parity_max_drift_units=int(os.environ.get("PARITY_MAX_DRIFT_UNITS", "250")),
+        ),
+        "finance_files": FinanceFilesResource(
+            quickbooks_date_format=os.environ.get("QUICKBOOKS_DATE_FORMAT") or "%m/%d/%Y",
         ),
         "webhooks": WebhooksResource(
             data_dir=os.environ.get("INTEGRATION_DATA_DIR", "data"),

@@ -197,6 +197,11 @@ class Warehouse:
             self.sql_seconds += time.perf_counter() - started
         return [dict(zip(columns, row, strict=True)) for row in rows]
 
+    def query_named(self, name: str, **parameters: Any) -> list[dict[str, Any]]:
+        """The rows of `dbt_like_sql/<name>.sql` (a question asked of the models, not a model), with
+        named parameters (`$date`): the SQL lives beside the models it reads, not in Python strings."""
+        return self.query((MODELS_DIR / f"{name}.sql").read_text(encoding="utf-8"), parameters)
+
     def load_seeds(self, folder: Path) -> dict[str, int]:
         """Replace every seeds.<name> table from the validated CSVs, in one transaction."""
         tables = read_seeds(folder)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import dagster as dg
+import pytest
 
 from integration_assets.definitions import defs
 from integration_assets.partitions import daily_location_partitions, daily_partitions
+from integration_assets.resources import build_resources
 
 STAGING = (
     "inventory_planner_variant_warehouses",
@@ -133,7 +135,15 @@ def test_every_resource_the_assets_need_is_defined() -> None:
         "lake",
         "warehouse",
         "webhooks",
+        "finance_files",
     }
+
+
+def test_the_quickbooks_date_format_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("QUICKBOOKS_DATE_FORMAT", raising=False)
+    assert build_resources()["finance_files"].quickbooks_date_format == "%m/%d/%Y"
+    monkeypatch.setenv("QUICKBOOKS_DATE_FORMAT", "%d/%m/%Y")
+    assert build_resources()["finance_files"].quickbooks_date_format == "%d/%m/%Y"
 
 
 DAILY = {key for key, (_, partitioning) in EXPECTED.items() if partitioning == "daily"}

@@ -1,7 +1,9 @@
 """Finance deliveries: the payout journals as files finance imports or opens, under
 `$INTEGRATION_DATA_DIR/exports/`:
 
-    xero/manual_journals_<payout date>.csv      Xero's manual-journal import layout
+    xero/manual_journals_<payout date>.csv      Xero's manual-journal import layout (`_part2.csv` and on
+                                                when a date has more than Xero's 300 lines a file)
+    quickbooks/journal_entries_<payout date>.csv  QuickBooks Online's journal-entry import layout
     ledger/ledger_<payout date>.csv             date, journal id, account, debit, credit, tax rate, ...
     month_end/finance_<YYYY-MM>.xlsx            sheets payouts, journals, unmatched, liabilities
 
@@ -19,44 +21,33 @@ import dagster as dg
 from integration_assets.assets import finance_exports as exports
 from integration_assets.assets.sql_models import POOL
 from integration_assets.partitions import daily_partitions, dates_of
-from integration_assets.resources import WarehouseResource
+from integration_assets.resources import FinanceFilesResource, WarehouseResource
 from integration_assets.warehouse import Warehouse
-
-EXPORTED_STATUSES = ("final", "failed")
-LINES_SQL = """
-select
-    lines.journal_id, lines.journal_date, lines.payout_id, lines.journal_status, lines.currency_code,
-    lines.line_number, lines.line_type, lines.account_code, lines.account_name, lines.description,
-    lines.tax_rate, lines.amount, lines.debit, lines.credit, lines.reference, journals.narration,
-    journals.is_balanced
-from finance.journal_lines as lines
-inner join finance.journals as journals on journals.journal_id = lines.journal_id
-where lines.date = cast(? as date) and lines.journal_status in ('final', 'failed')
-order by lines.journal_date, lines.journal_id, lines.line_number
-"""
 
 
 class UnbalancedJournalError(RuntimeError):
     """A journal whose debits and credits differ reached the exporter."""
 
 
-def export_date(wh: Warehouse, root: Path, date: str) -> dict[str, Any]:
-    """Write (or remove) the two CSVs of one payout date; returns what was written."""
-    lines = wh.query(LINES_SQL, [date])
+def export_date(wh: Warehouse, root: Path, date: str, quickbooks_date_format: str) -> dict[str, Any]:
+    """Write (or remove) the files of one payout date; returns what was written."""
+    lines = wh.query_named("exports/journal_lines_of_date", date=date)
     unbalanced = sorted({line["journal_id"] for line in lines if not line["is_balanced"]})
     if unbalanced:
         raise UnbalancedJournalError(f"payout date {date}: journals {', '.join(unbalanced)} do not balance")
-    xero = root / "xero" / f"manual_journals_{date}.csv"
+    quickbooks = root / "quickbooks" / f"journal_entries_{date}.csv"
     ledger = root / "ledger" / f"ledger_{date}.csv"
+    xero = exports.write_xero_csvs(root / "xero", date, lines)
     if not lines:
-        xero.unlink(missing_ok=True)
+        quickbooks.unlink(missing_ok=True)
         ledger.unlink(missing_ok=True)
-        return {"journals": 0, "lines": 0, "months": set()}
-    exports.write_xero_csv(xero, lines)
+        return {"journals": 0, "lines": 0, "xero_files": 0, "months": set()}
+    exports.write_quickbooks_csv(quickbooks, lines, quickbooks_date_format)
     exports.write_ledger_csv(ledger, lines)
     return {
         "journals": len({line["journal_id"] for line in lines}),
         "lines": len(lines),
+        "xero_files": len(xero),
         "months": {line["journal_date"].strftime("%Y-%m") for line in lines},
     }
 
@@ -64,29 +55,7 @@ def export_date(wh: Warehouse, root: Path, date: str) -> dict[str, Any]:
 def month_sheets(wh: Warehouse, month: str) -> dict[str, list[dict[str, Any]]]:
     """The month-end views of one month (YYYY-MM): payouts issued in it, journal lines dated in it,
     unmatched money of its payouts, and the balance-sheet movements."""
-    in_month = "strftime({column}, '%Y-%m') = ?"
-    return {
-        "payouts": wh.query(
-            f"select * exclude (issued_at) from finance.payout_reconciliation where {in_month.format(column='date')} "
-            "order by date, payout_id",
-            [month],
-        ),
-        "journals": wh.query(
-            "select journal_id, journal_date, payout_id, journal_status, line_number, account_code, account_name, "
-            "description, tax_rate, debit, credit, currency_code, reference from finance.journal_lines "
-            f"where {in_month.format(column='journal_date')} and journal_status in ('final', 'failed') "
-            "order by journal_date, journal_id, line_number",
-            [month],
-        ),
-        "unmatched": wh.query(
-            "select payout_id, payout_date, payout_status, balance_transaction_id, type, reason, exception_type, "
-            "amount, fee, net, currency_code, transaction_date, associated_order_id, associated_order_name "
-            f"from finance.unmatched where {in_month.format(column='payout_date')} "
-            "order by payout_date, payout_id, balance_transaction_id",
-            [month],
-        ),
-        "liabilities": wh.query("select * from finance.liabilities where month = ? order by line_type", [month]),
-    }
+    return {sheet: wh.query_named(f"exports/month_{sheet}", month=month) for sheet in exports.WORKBOOK_SHEETS}
 
 
 @dg.asset(
@@ -105,16 +74,19 @@ def month_sheets(wh: Warehouse, month: str) -> dict[str, list[dict[str, Any]]]:
     backfill_policy=dg.BackfillPolicy.single_run(),
     pool=POOL,
 )
-def finance_exports(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
-    """The payout journals as files for finance: a Xero manual-journal CSV and a generic ledger CSV per
-    payout date, and a month-end workbook (payouts, journals, unmatched, liabilities) per month touched,
-    under $INTEGRATION_DATA_DIR/exports. Paid and failed payouts only; re-export replaces."""
+def finance_exports(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, finance_files: FinanceFilesResource
+) -> dg.MaterializeResult:
+    """The payout journals as files for finance: Xero manual-journal CSVs, a QuickBooks Online
+    journal-entry CSV and a generic ledger CSV per payout date, and a month-end workbook (payouts,
+    journals, unmatched, liabilities) per month touched, under $INTEGRATION_DATA_DIR/exports. Paid
+    and failed payouts only; re-export replaces."""
     dates = dates_of(context)
     root = Path(warehouse.data_dir) / "exports"
     written: dict[str, Any] = {}
     with warehouse.open(read_only=True) as wh:
         for date in dates:
-            written[date] = export_date(wh, root, date)
+            written[date] = export_date(wh, root, date, finance_files.quickbooks_date_format)
         # A payout crossing a month end has a journal in the earlier month: its workbook is rewritten too.
         months = sorted({date[:7] for date in dates}.union(*(w["months"] for w in written.values())))
         for month in months:
@@ -125,6 +97,7 @@ def finance_exports(context: dg.AssetExecutionContext, warehouse: WarehouseResou
             "journals_exported": sum(w["journals"] for w in written.values()),
             "lines_exported": sum(w["lines"] for w in written.values()),
             "dates_with_journals": sum(1 for w in written.values() if w["journals"]),
+            "xero_files": sum(w["xero_files"] for w in written.values()),
             "workbooks": dg.MetadataValue.json([f"finance_{m}.xlsx" for m in months]),
         }
     )

@@ -1,9 +1,10 @@
-"""The files finance imports or opens: a Xero manual-journal CSV and a generic ledger CSV per payout
-date, and a month-end workbook per month. No Dagster here: the asset in `finance.py` calls these.
+"""The files finance imports or opens: Xero manual-journal CSVs, a QuickBooks Online journal-entry
+CSV and a generic ledger CSV per payout date, and a month-end workbook per month. No Dagster here:
+the asset in `finance.py` calls these.
 
-Files are written to a temporary name beside the target and renamed over it, so a reader never
-sees half a file and a re-export replaces the old one whole. Amounts are written as exact decimal
-text with the currency's own exponent (JPY 0, GBP 2), never through a float.
+Files are written whole or not at all (`atomic_files`), so a reader never sees half a file and a
+re-export replaces the old one. Amounts are written as exact decimal text with the currency's own
+exponent (JPY 0, GBP 2), never through a float.
 """
 
 from __future__ import annotations
@@ -11,12 +12,13 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import os
-import tempfile
-from collections.abc import Callable, Mapping, Sequence
+import itertools
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+
+from integration_assets.atomic_files import replace_with
 
 # Xero's manual-journal import (help.xero.com ManualJournalsImport): Narration + Date group the rows
 # of one journal; Amount is positive for a debit and negative for a credit; TaxRate is mandatory.
@@ -33,7 +35,11 @@ XERO_COLUMNS = (
 # Output tax is posted as its own lines (from Shopify's calculated totals), so no line may make Xero
 # compute tax again: every line carries the zero rate's name.
 XERO_TAX_RATE = "No VAT"
-XERO_MAX_LINES = 300  # Xero refuses larger files
+XERO_MAX_LINES = 300  # Xero refuses larger files: a payout date with more is split, whole journals a file
+# QuickBooks Online's journal-entry import: rows with one Journal No make one entry, which must
+# balance; accounts are matched by exact name (account numbers turned off in QBO); the date is read
+# in the company's regional format, so that format is a setting (QUICKBOOKS_DATE_FORMAT).
+QUICKBOOKS_COLUMNS = ("Journal No", "Journal Date", "Account Name", "Description", "Debits", "Credits", "Currency")
 LEDGER_COLUMNS = (
     "date",
     "journal_id",
@@ -59,26 +65,12 @@ def money_text(amount: Decimal, currency: str) -> str:
     return f"{rounded:f}"
 
 
-def write_atomically(target: Path, write: Callable[[Path], None]) -> Path:
-    """Write through `write(temporary_path)`, then rename over `target` (replaced whole)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    os.close(handle)
-    try:
-        write(Path(temporary))
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return target
-
-
 def _write_csv(target: Path, columns: Sequence[str], rows: Sequence[Sequence[str]]) -> Path:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(columns)
     writer.writerows(rows)
-    return write_atomically(target, lambda path: path.write_text(buffer.getvalue(), encoding="utf-8"))
+    return replace_with(target, lambda path: path.write_text(buffer.getvalue(), encoding="utf-8"))
 
 
 def xero_rows(lines: Sequence[Mapping[str, Any]]) -> list[list[str]]:
@@ -116,10 +108,75 @@ def ledger_rows(lines: Sequence[Mapping[str, Any]]) -> list[list[str]]:
     ]
 
 
-def write_xero_csv(target: Path, lines: Sequence[Mapping[str, Any]]) -> Path:
-    if len(lines) > XERO_MAX_LINES:
-        raise ValueError(f"{target.name}: {len(lines)} lines, Xero imports at most {XERO_MAX_LINES} per file")
-    return _write_csv(target, XERO_COLUMNS, xero_rows(lines))
+def quickbooks_rows(lines: Sequence[Mapping[str, Any]], date_format: str) -> list[list[str]]:
+    """One row per journal line in QuickBooks Online's journal-entry layout: the journal id as the
+    Journal No, the account by name, debit and credit as separate non-negative columns."""
+    return [
+        [
+            line["journal_id"],
+            line["journal_date"].strftime(date_format),
+            line["account_name"],
+            line["description"],
+            money_text(line["debit"], line["currency_code"]) if line["debit"] else "",
+            money_text(line["credit"], line["currency_code"]) if line["credit"] else "",
+            line["currency_code"],
+        ]
+        for line in lines
+    ]
+
+
+def xero_files(lines: Sequence[Mapping[str, Any]]) -> list[list[Mapping[str, Any]]]:
+    """The lines of one payout date in files Xero will import: at most XERO_MAX_LINES lines a file,
+    a journal never split across two (Xero balances each journal within its file). Lines arrive
+    grouped by journal, in file order."""
+    files: list[list[Mapping[str, Any]]] = []
+    for journal_id, grouped in itertools.groupby(lines, key=lambda line: line["journal_id"]):
+        journal = list(grouped)
+        if len(journal) > XERO_MAX_LINES:
+            raise ValueError(
+                f"journal {journal_id}: {len(journal)} lines, more than the {XERO_MAX_LINES} Xero imports "
+                "in one file, and a journal cannot be split across files"
+            )
+        if not files or len(files[-1]) + len(journal) > XERO_MAX_LINES:
+            files.append([])
+        files[-1].extend(journal)
+    return files
+
+
+def xero_file_name(date: str, number: int) -> str:
+    """`manual_journals_<date>.csv`, then `..._part2.csv` and on for a date that needs more files."""
+    return f"manual_journals_{date}.csv" if number == 1 else f"manual_journals_{date}_part{number}.csv"
+
+
+def write_xero_csvs(folder: Path, date: str, lines: Sequence[Mapping[str, Any]]) -> list[Path]:
+    """The date's Xero files; parts left from an earlier, larger export of the date are removed."""
+    written = [
+        _write_csv(folder / xero_file_name(date, number), XERO_COLUMNS, xero_rows(part))
+        for number, part in enumerate(xero_files(lines), start=1)
+    ]
+    for stale in {folder / xero_file_name(date, 1), *folder.glob(f"manual_journals_{date}_part*.csv")} - set(written):
+        stale.unlink(missing_ok=True)
+    return written
+
+
+def check_date_format(date_format: str) -> None:
+    """Refuse a date format that does not write a date QuickBooks could read back (a literal
+    "dd/mm/yyyy" would write those letters on every line): 31 March must round-trip."""
+    sample = dt.date(2026, 3, 31)
+    try:
+        readable = dt.datetime.strptime(sample.strftime(date_format), date_format).date() == sample
+    except ValueError:
+        readable = False
+    if not readable:
+        raise ValueError(
+            f"QUICKBOOKS_DATE_FORMAT {date_format!r} does not write a whole date: use strftime codes, "
+            "such as %m/%d/%Y (US) or %d/%m/%Y (UK, AU)"
+        )
+
+
+def write_quickbooks_csv(target: Path, lines: Sequence[Mapping[str, Any]], date_format: str) -> Path:
+    check_date_format(date_format)
+    return _write_csv(target, QUICKBOOKS_COLUMNS, quickbooks_rows(lines, date_format))
 
 
 def write_ledger_csv(target: Path, lines: Sequence[Mapping[str, Any]]) -> Path:
@@ -149,4 +206,4 @@ def write_workbook(target: Path, sheets: Mapping[str, Sequence[Mapping[str, Any]
                 frame = pd.DataFrame([{k: _excel_value(v) for k, v in row.items()} for row in rows])
                 frame.to_excel(writer, sheet_name=name, index=False)
 
-    return write_atomically(target, write)
+    return replace_with(target, write)

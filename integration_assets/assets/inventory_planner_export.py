@@ -17,7 +17,6 @@ counted in the metadata; the sku_* and unmapped_location exceptions own them.
 """
 
 import datetime as dt
-import os
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,6 +26,7 @@ import dagster as dg
 
 from integration_assets.assets.inventory_planner_sales_csv import COLUMNS, render
 from integration_assets.assets.landing import markdown_preview
+from integration_assets.atomic_files import write_bytes
 from integration_assets.partitions import daily_location_partitions
 from integration_assets.resources import InventoryPlannerFilesResource, WarehouseResource
 from integration_assets.sources.sftp import upload
@@ -60,15 +60,6 @@ def batch_file_name(date: str, location: str) -> str:
 def delivery_file_name(exported_at: dt.datetime, date: str, location: str) -> str:
     """The delivered file: new on every export, and in export order when sorted by name."""
     return f"sales-orders_{exported_at.astimezone(dt.UTC):%Y%m%dT%H%M%S%fZ}_{date}_{location}.csv"
-
-
-def write_atomically(folder: Path, name: str, data: bytes) -> Path:
-    """Write under a dot-name in the same folder, then rename: readers see the old file or the new one."""
-    folder.mkdir(parents=True, exist_ok=True)
-    part = folder / f".{name}.part"
-    part.write_bytes(data)
-    os.replace(part, folder / name)
-    return folder / name
 
 
 def batch_lines(wh: Any, date: str, location: str) -> list[dict[str, Any]]:
@@ -138,12 +129,12 @@ def sales_history_export(
         left_out.update(r["sku"] for r in rows if not r["is_exportable"])
         name = batch_file_name(date, location)
         data = render(exportable, inventory_planner_files.shop_timezone)
-        files.append(str(write_atomically(inventory_planner_files.exports_dir, name, data)))
+        files.append(str(write_bytes(inventory_planner_files.exports_dir, name, data)))
         sent_as = delivery_file_name(exported_at, date, location)
         if target is not None:
             delivered.append(upload(target, sent_as, data))
         elif drop_dir is not None:
-            delivered.append(str(write_atomically(drop_dir, sent_as, data)))
+            delivered.append(str(write_bytes(drop_dir, sent_as, data)))
         exported += exportable
         context.log.info(f"{name}: {len(exportable)} lines to {destination}")
     sold = [r for r in exported if r["kind"] == "sale" and not r["is_cancelled"]]

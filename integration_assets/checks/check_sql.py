@@ -3,11 +3,9 @@ parameters (`$date`, ...), so the SQL lives beside the models it reads rather th
 
 from typing import Any
 
-from integration_assets.warehouse import MODELS_DIR, Warehouse
-
-CHECKS_SQL = MODELS_DIR / "checks"
+from integration_assets.warehouse import Warehouse
 
 
 def check_rows(wh: Warehouse, name: str, **parameters: Any) -> list[dict[str, Any]]:
     """The rows of `dbt_like_sql/checks/<name>.sql`, timed into the warehouse's `sql_seconds`."""
-    return wh.query((CHECKS_SQL / f"{name}.sql").read_text(encoding="utf-8"), parameters)
+    return wh.query_named(f"checks/{name}", **parameters)

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from integration_assets.atomic_files import write_bytes
 from integration_assets.simulator.manifest import API_VERSION
 from integration_assets.simulator.order_history import order_as_of, order_change_times
 from integration_assets.simulator.shopify_payloads import (
@@ -35,7 +36,7 @@ from integration_assets.simulator.shopify_payloads import (
     shop_zone,
 )
 from integration_assets.simulator.world import Order, OrderEdit, World
-from integration_assets.webhooks.envelope import envelope_bytes, envelope_file_name, utc_iso, write_atomically
+from integration_assets.webhooks.envelope import envelope_bytes, envelope_file_name, utc_iso
 from integration_assets.webhooks.signature import sign
 
 # Delivery quirks, per delivery (retries, lateness) or per event (a second subscription).
@@ -249,5 +250,5 @@ def emit_webhooks(world: World, directory: Path, secret: str, shop_domain: str |
     written: list[Path] = []
     for delivery in plan_deliveries(world, webhook_events(world)):
         data = envelope_bytes(delivery.received_at, delivery.headers(secret, domain), delivery.event.body)
-        written.append(write_atomically(directory, delivery.file_name, data))
+        written.append(write_bytes(directory, delivery.file_name, data))
     return written

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from integration_assets.webhooks.envelope import write_atomically
+from integration_assets.atomic_files import write_bytes
 
 PROCESSED = "processed"
 QUARANTINE = "quarantine"
@@ -128,7 +128,7 @@ def move_to_quarantine(folder: Path, file: LandedFile, date: str, reason: str, d
         "size": file.size,
         "quarantined_at": at.isoformat(),
     }
-    write_atomically(target, f"{name}.reason.json", json.dumps(record, indent=2).encode() + b"\n")
+    write_bytes(target, f"{name}.reason.json", json.dumps(record, indent=2).encode() + b"\n")
     return _move(file.path, target / name)
 
 

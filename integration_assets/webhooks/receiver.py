@@ -24,7 +24,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from integration_assets.webhooks.envelope import envelope_bytes, envelope_file_name, write_atomically
+from integration_assets.atomic_files import write_bytes
+from integration_assets.webhooks.envelope import envelope_bytes, envelope_file_name
 from integration_assets.webhooks.signature import HMAC_HEADER, verify
 
 DEFAULT_MAX_BYTES = 2 * 1024 * 1024
@@ -83,7 +84,7 @@ def create_receiver(settings: ReceiverSettings) -> Starlette:
         except UnicodeDecodeError:
             return JSONResponse({"error": "body is not UTF-8"}, status_code=400)
         name = server_file_name(received_at, request.headers.get("x-shopify-topic"))
-        await run_in_threadpool(write_atomically, settings.landing, name, data)
+        await run_in_threadpool(write_bytes, settings.landing, name, data)
         return Response(status_code=200)
 
     async def health(_: Request) -> Response:
