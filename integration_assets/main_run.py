@@ -239,14 +239,15 @@ def _collect(summary: RunSummary, result: dg.ExecuteInProcessResult, first: str,
 
 
 def _read_warehouse(
-    warehouse: WarehouseResource, sql: str, parameters: list[Any] | None = None
+    warehouse: WarehouseResource, name: str, **parameters: Any
 ) -> tuple[list[dict[str, Any]], str | None]:
-    """Rows of one read-only query once every run has ended, or why they could not be read."""
+    """Rows of one read-only query (`dbt_like_sql/summary/<name>.sql`) once every run has ended, or
+    why they could not be read."""
     if not warehouse.path.exists():
         return [], "no warehouse file: the models did not run"
     try:
         with warehouse.open(read_only=True) as wh:
-            return wh.query(sql, parameters), None
+            return wh.query_named(f"summary/{name}", **parameters), None
     except duckdb.CatalogException as exc:
         return [], f"not built yet: {exc}"
     except duckdb.IOException as exc:  # a writer outside Dagster holds the file
@@ -255,42 +256,14 @@ def _read_warehouse(
 
 def _collect_exceptions(summary: RunSummary, warehouse: WarehouseResource) -> None:
     """Open exceptions by type from reconciliation.exceptions."""
-    rows, summary.exceptions_note = _read_warehouse(
-        warehouse, "select type, count(*) as n from reconciliation.exceptions where resolved_at is null group by type"
-    )
+    rows, summary.exceptions_note = _read_warehouse(warehouse, "open_exceptions")
     summary.exceptions = {row["type"]: int(row["n"]) for row in rows}
-
-
-FINANCE_FIGURES = """
-with payouts as (
-    select * from finance.payout_reconciliation where date between cast(? as date) and cast(? as date)
-),
-journals as (
-    select * from finance.journals where date between cast(? as date) and cast(? as date)
-)
-select
-    (select count(*) from payouts) as payouts,
-    (select count(*) from payouts where transactions_sum_to_net and transfer_equals_net and unmatched_count = 0
-        and unmapped_count = 0) as payouts_reconciled,
-    (select count(*) from payouts where unmatched_count > 0 or unmapped_count > 0) as payouts_with_unmatched_money,
-    (select count(*) from journals) as journals,
-    (select count(*) from journals where is_balanced) as journals_balanced,
-    (select cast(coalesce(sum(net_sales), 0) as varchar) from journals) as net_sales,
-    (select cast(coalesce(sum(refunds), 0) as varchar) from journals) as refunds,
-    (select cast(coalesce(sum(fees), 0) as varchar) from journals) as fees,
-    (select cast(coalesce(sum(output_tax), 0) as varchar) from journals) as output_tax,
-    (select cast(coalesce(sum(gift_card_liability_movement), 0) as varchar) from journals)
-        as gift_card_liability_added,
-    (select cast(coalesce(sum(suspense), 0) as varchar) from journals) as suspense,
-    (select cast(coalesce(sum(net), 0) as varchar) from payouts) as payouts_net
-"""
 
 
 def _collect_finance(summary: RunSummary, warehouse: WarehouseResource) -> None:
     """Payouts reconciled and unmatched, journals balanced, sales, fees and liabilities of the range
     (money as exact text; several currencies add up only when the shop pays out in one)."""
-    bounds = [summary.start_date, summary.end_date] * 2
-    rows, note = _read_warehouse(warehouse, FINANCE_FIGURES, bounds)
+    rows, note = _read_warehouse(warehouse, "finance_figures", start_date=summary.start_date, end_date=summary.end_date)
     summary.finance = rows[0] if rows else {"note": note}
 
 

@@ -32,24 +32,6 @@ from integration_assets.resources import InventoryPlannerFilesResource, Warehous
 from integration_assets.sources.sftp import upload
 
 LINES = "reconciliation.sales_history_lines"
-LINE_COLUMNS = (
-    "line_key",
-    "kind",
-    "order_id",
-    "order_name",
-    "date",
-    "created_at",
-    "changed_at",
-    "sku",
-    "bundle_sku",
-    "inventory_planner_variant_id",
-    "inventory_planner_warehouse_id",
-    "quantity",
-    "unit_price",
-    "currency",
-    "is_cancelled",
-    "is_exportable",
-)
 
 
 def batch_file_name(date: str, location: str) -> str:
@@ -64,12 +46,7 @@ def delivery_file_name(exported_at: dt.datetime, date: str, location: str) -> st
 
 def batch_lines(wh: Any, date: str, location: str) -> list[dict[str, Any]]:
     """The lines of one batch, in a stable order (the file's bytes depend only on the data)."""
-    return wh.query(
-        f"select {', '.join(LINE_COLUMNS)} from {LINES} "
-        "where batch_date = cast(? as date) and location_key = ? "
-        "order by created_at, order_id, line_key",
-        [date, location],
-    )
+    return wh.query_named("exports/sales_history_batch", date=date, location=location)
 
 
 def _history_built(warehouse: WarehouseResource) -> bool:
@@ -156,7 +133,7 @@ def sales_history_export(
             "delivered": dg.MetadataValue.json(delivered),
             "columns": ", ".join(COLUMNS),
             **(
-                {"preview": dg.MetadataValue.md(markdown_preview(exported[:5], max_columns=len(LINE_COLUMNS)))}
+                {"preview": dg.MetadataValue.md(markdown_preview(exported[:5], max_columns=len(exported[0])))}
                 if exported
                 else {}
             ),

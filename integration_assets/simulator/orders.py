@@ -513,10 +513,6 @@ class OrderFactory:
                 OrderAdjustment(self.ids.next("order_adjustment"), "REFUND_DISCREPANCY", adj, MONEY_ZERO)
             )
             amount = amount + adj
-        payment = next(
-            t for t in order.transactions if t.gateway in ("shopify_payments", "cash") and t.kind in ("SALE", "CAPTURE")
-        )
-        txn = self._txn("REFUND", payment.gateway, amount, at, parent=payment.id, test=order.test)
         refund = Refund(
             id=self.ids.next("refund"),
             created_at=at,
@@ -525,11 +521,33 @@ class OrderFactory:
             shipping=shipping,
             shipping_tax=shipping_tax,
             order_adjustments=adjustments,
-            transactions=[txn],
+            transactions=self._refund_transactions(order, amount, at),
         )
         order.refunds.append(refund)
         self.touch(order, at)
         return refund
+
+    def _refund_transactions(self, order: Order, amount: MoneyBag, at: dt.datetime) -> list[OrderTransaction]:
+        """The money goes back the way it came, as Shopify refunds: to the card (or cash) payment
+        first, then a split tender's gift card for what the card did not take, never more to a
+        tender than it took (what finance's refunds_within_capture check holds Shopify to). What
+        no tender can take back stays on the payment, so an over-refund still shows."""
+        payment = next(
+            t for t in order.transactions if t.gateway in ("shopify_payments", "cash") and t.kind in ("SALE", "CAPTURE")
+        )
+        gift_card = next((t for t in order.transactions if t.gateway == "gift_card" and t.kind == "SALE"), None)
+        to_gift_card = Decimal("0.00")
+        if gift_card is not None:
+            beyond_payment = amount.shop - _refundable(order, payment)
+            to_gift_card = min(max(beyond_payment, Decimal("0.00")), _refundable(order, gift_card))
+        back_to_gift_card = MoneyBag(to_gift_card, to_gift_card)  # gift cards split GBP tenders only
+        transactions = []
+        if to_gift_card < amount.shop:
+            rest = amount - back_to_gift_card
+            transactions.append(self._txn("REFUND", payment.gateway, rest, at, payment.id, test=order.test))
+        if to_gift_card > 0:
+            transactions.append(self._txn("REFUND", "gift_card", back_to_gift_card, at, gift_card.id, test=order.test))
+        return transactions
 
     def cancel(self, order: Order, at: dt.datetime, reason: str, restock: bool) -> Refund:
         lines = [
@@ -564,3 +582,17 @@ class OrderFactory:
 
 def _q(amount: Decimal, market: Market) -> Decimal:
     return quantize(amount, market.currency)
+
+
+def _refundable(order: Order, tender: OrderTransaction) -> Decimal:
+    """What a tender can still take back: its amount less the refunds already made to it."""
+    refunded = sum(
+        (
+            t.amount.shop
+            for r in order.refunds
+            for t in r.transactions
+            if t.parent_id == tender.id and t.status == "SUCCESS"
+        ),
+        Decimal("0.00"),
+    )
+    return tender.amount.shop - refunded

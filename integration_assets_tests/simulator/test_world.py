@@ -178,6 +178,29 @@ def test_payout_edge_cases_are_present(small_world: World) -> None:
     )
 
 
+def test_a_refund_goes_back_to_each_tender_within_what_it_took() -> None:
+    """O3 per gateway, on the demo world (its split tenders include refunded ones): a refund beyond
+    what the card took goes back to the gift card, as Shopify refunds, so no tender gets back more
+    than it took and finance's refunds_within_capture check has nothing to report."""
+    world = build_world(7)
+    split_refunds = 0
+    for order in world.orders:
+        tenders = [t for t in order.transactions if t.kind in ("SALE", "CAPTURE")]
+        refunds = [t for r in order.refunds for t in r.transactions]
+        for gateway in {t.gateway for t in tenders}:
+            took = sum(t.amount.shop for t in tenders if t.gateway == gateway)
+            back = sum(t.amount.shop for t in refunds if t.gateway == gateway)
+            assert back <= took, (order.name, gateway, back, took)
+        assert {t.parent_id for t in refunds} <= {t.id for t in tenders}, order.name  # each to a tender it took
+        if "gift_card" in {t.gateway for t in tenders} and refunds:
+            split_refunds += 1
+    assert split_refunds == 6
+    back_to_gift_cards = [
+        t for o in world.orders for r in o.refunds for t in r.transactions if t.gateway == "gift_card"
+    ]
+    assert len(back_to_gift_cards) == 4 and all(t.amount.shop == Decimal("20.00") for t in back_to_gift_cards)
+
+
 def test_order_totals_and_tenders_are_consistent(small_world: World) -> None:
     for order in small_world.orders:
         totals = original_totals(order)
