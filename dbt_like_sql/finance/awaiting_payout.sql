@@ -2,6 +2,15 @@
 -- Shopify Payments payments of live orders that no payout has settled yet, with the date they are
 -- expected in one: the UK pay period (three business days after the UTC day of capture, the day
 -- Shopify batches by). business_days_late counts business days past that date as of the run.
+-- column order_id: Shopify's numeric order id
+-- column order_name: the order's name (e.g. #1001)
+-- column transaction_id: the Shopify order transaction: a card payment no payout has settled yet
+-- column kind: SALE or CAPTURE
+-- column processed_at: when the payment was taken (UTC)
+-- column amount: the payment in the shop currency (positive)
+-- column currency_code: the shop currency
+-- column expected_payout_date: third weekday after the payment's UTC day (UK pay period; bank holidays not skipped)
+-- column business_days_late: weekdays past expected_payout_date on the run's last date; 0 that day, negative before
 with card_payments as (
     select
         order_transactions.order_id,

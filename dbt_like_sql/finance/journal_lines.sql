@@ -19,6 +19,24 @@
 -- carried_forward and retried_payout (a failed deposit's funds back on the balance) post to the
 -- bank's in-transit account. Statuses: PAID -> final, SCHEDULED -> provisional, FAILED -> failed (its funds come back through the
 -- retried payout's TRANSFER_FAILURE line), CANCELED -> no journal.
+-- column date: the shop day the payout was issued (the partition date)
+-- column journal_id: payout id and journal month (e.g. 501-2026-11); a payout crossing a month end has one per month
+-- column journal_date: the payout date; for an earlier month's part, that month's last day
+-- column payout_id: Shopify Payments payout id
+-- column payout_status: the payout's status in Shopify Payments: PAID, SCHEDULED or FAILED (CANCELED: no journal)
+-- column journal_status: final (PAID), provisional (SCHEDULED) or failed (FAILED); another status in lower case
+-- column currency_code: the payout currency; every amount on the line is in it
+-- column line_number: the line's place in its journal, from 1; the carried-forward and bank lines come last
+-- column line_type: what the line posts: a seeds/gl_accounts.csv line type, or carried_forward / retried_payout
+-- column account_code: the ledger account code from seeds/gl_accounts.csv (carried_forward, retried_payout: bank's)
+-- column account_name: that account's name
+-- column description: the line's text: its line type in words, with the tax rate in brackets when it has one
+-- column tax_rate: the order's tax title and rate (e.g. VAT 20.000%; several joined with +), or No tax
+-- column amount: signed, debit positive / credit negative, in the payout currency; never zero
+-- column debit: the amount when it is a debit, else 0
+-- column credit: the amount as a positive number when it is a credit, else 0
+-- column transaction_count: how many balance transactions make up the line; 0 for the bank and carried-forward lines
+-- column reference: the payout's bank trace reference (external_trace_id); null when Shopify gives none
 with currency_exponents as (
     select currency_code, exponent
     from (values ('JPY', 0), ('KRW', 0), ('VND', 0), ('CLP', 0), ('ISK', 0), ('HUF', 2)) as c (currency_code, exponent)

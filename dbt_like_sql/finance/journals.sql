@@ -5,6 +5,32 @@
 -- journal whether its bank line equals the payout's net as Shopify serves it (J2), and whether its
 -- rounding stays within one minor unit per order it recognised (J3). Also the headline figures
 -- finance reads: sales, refunds, fees, gift card and tax liability movements.
+-- column date: the shop day the payout was issued (the partition date)
+-- column journal_id: payout id and journal month (e.g. 501-2026-11); a payout crossing a month end has one per month
+-- column journal_date: the payout date; for an earlier month's part, that month's last day
+-- column payout_id: Shopify Payments payout id
+-- column payout_status: the payout's status in Shopify Payments: PAID, SCHEDULED or FAILED (CANCELED: no journal)
+-- column journal_status: final (PAID), provisional (SCHEDULED) or failed (FAILED); another status in lower case
+-- column currency_code: the payout currency; every amount here is in it
+-- column narration: Shopify Payments payout <id> <payout date>, plus (part to <journal date>) for an earlier month
+-- column reference: the payout's bank trace reference (external_trace_id); null when Shopify gives none
+-- column line_count: how many lines the journal has
+-- column total_debit: the sum of the journal's debits
+-- column total_credit: the sum of the journal's credits
+-- column is_balanced: J1: debits equal credits and every line has an account and a non-zero amount
+-- column bank_amount: the bank line's amount (the payout's net as posted); null for an earlier month's part
+-- column payout_net: the payout's net as Shopify serves it: the bank deposit, negative for a withdrawal
+-- column ties_to_bank: J2: one bank line, equal to payout_net; null for an earlier month's part (no bank line)
+-- column net_sales: product sales less discounts plus shipping income, ex tax; positive is income; before refunds
+-- column refunds: refunds to customers ex tax; positive is money refunded (a debit)
+-- column fees: Shopify Payments and chargeback fees; positive is a cost, negative a fee returned
+-- column chargebacks: disputed amounts taken back; positive is lost to chargebacks, negative won back (reversals)
+-- column output_tax: VAT / sales tax charged on sales less tax refunded; positive is owed to the tax authority
+-- column gift_card_liability_movement: gift cards sold less gift cards redeemed; positive means the liability grew
+-- column reserve_movement: Shopify's reserve; positive is funds held back, negative funds released
+-- column suspense: posted to suspense (debit positive); non-zero means unmatched or unmapped transactions to chase
+-- column rounding: the rounding line, debit positive; 0 when there is none
+-- column rounding_within_tolerance: J3: rounding is at most one minor unit per order behind the rounding line
 with lines as (
     select
         date,

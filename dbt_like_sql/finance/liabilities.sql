@@ -2,6 +2,15 @@
 -- The balance-sheet movements the payout journals post, by month and account: gift card liability
 -- (sold minus redeemed), output tax, marketplace tax, the reserve Shopify holds, pending payments,
 -- payouts in transit and suspense. Positive is a debit (an asset up or a liability down).
+-- column month: the journal month, YYYY-MM (a payout crossing a month end counts in each month)
+-- column line_type: the balance-sheet line: a seeds/gl_accounts.csv line type, or carried_forward / retried_payout
+-- column account_code: the ledger account code from seeds/gl_accounts.csv (carried_forward, retried_payout: bank's)
+-- column account_name: that account's name
+-- column currency_code: the payout currency; every amount on the row is in it
+-- column debits: the sum of the debit lines, a positive number
+-- column credits: the sum of the credit lines, as a positive number
+-- column movement: debits minus credits: positive is an asset up or a liability down
+-- column payouts: how many payouts posted to it that month (PAID and FAILED only: scheduled ones are left out)
 select
     strftime(journal_date, '%Y-%m') as month,
     line_type,

@@ -6,6 +6,37 @@
 -- the payout's net (P2: non-TRANSFER nets == net, the TRANSFER row == -net), whether Shopify's own
 -- summary agrees (P3), and how many charges and refunds matched a Shopify order or refund.
 -- Everything is read from the payout's own transactions, whatever dates the run covered.
+-- column date: the shop day the payout was issued (the partition date)
+-- column payout_id: Shopify Payments payout id
+-- column status: the payout's status in Shopify Payments: SCHEDULED, PAID, FAILED or CANCELED
+-- column transaction_type: DEPOSIT (paid into the bank) or WITHDRAWAL (a negative payout, taken from the bank)
+-- column issued_at: when Shopify issued the payout (UTC)
+-- column external_trace_id: the payout's bank trace reference, to find the deposit; null when Shopify gives none
+-- column currency_code: the payout currency; every amount here is in it
+-- column first_transaction_date: the shop day of its earliest transaction (not the TRANSFER row); null when none
+-- column last_transaction_date: the shop day of its latest transaction (not the TRANSFER row); null when none
+-- column transaction_count: its balance transactions, not counting the TRANSFER row (the payout itself)
+-- column gross_charges: card charges before fees (positive)
+-- column refunds: refunds to customers, as Shopify signs them (negative)
+-- column fees: every transaction's fee; positive is a fee charged, negative a fee returned
+-- column adjustments: adjustment and marketplace tax transactions, signed: negative takes from the payout
+-- column chargebacks_and_reversals: dispute-type amounts: withdrawals and holds negative, reversals positive
+-- column reserves_held: funds Shopify moved into its reserve (negative or 0)
+-- column reserves_released: funds Shopify released from its reserve (positive or 0)
+-- column retried_payouts: a failed or canceled payout's funds back on the balance (TRANSFER_FAILURE etc.), signed
+-- column unmapped_amount: transactions whose type the ledger mapping does not know, signed (they post to suspense)
+-- column unmapped_count: how many transactions have an unmapped type
+-- column net: the payout's net as Shopify serves it: the bank deposit, negative for a withdrawal
+-- column transactions_net: the sum of its transactions' net (amount minus fee), not counting the TRANSFER row
+-- column transactions_sum_to_net: P2: transactions_net equals net
+-- column transfer_equals_net: P2: exactly one TRANSFER row, and its amount is minus net
+-- column summary_agrees: P3: Shopify's payout summary (charge, refund gross, fee) equals its transactions; null: none
+-- column charge_count: how many charges it has
+-- column charges_matched: how many charges matched a Shopify order
+-- column refund_count: how many refunds it has
+-- column refunds_matched: how many refunds matched a Shopify refund
+-- column unmatched_count: charges and refunds with no Shopify order or refund (payout_unmatched_charge)
+-- column unmatched_amount: their amount, signed (charges positive, refunds negative); it is posted to suspense
 with payouts as (
     select
         payout_id,

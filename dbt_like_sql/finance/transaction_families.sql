@@ -3,6 +3,10 @@
 -- line its amount goes to, and the line its fee goes to (line types are seeds.gl_accounts rows).
 -- A type not listed here is `unmapped`: it posts to suspense and is an exception, never dropped.
 -- The list follows api-notes/payouts-ledger.md 1.2 (GraphQL ShopifyPaymentsTransactionType).
+-- column type: a Shopify Payments balance-transaction type, upper case (GraphQL ShopifyPaymentsTransactionType)
+-- column family: its ledger family: charge, refund, dispute, reserve, tax, adjustment, payout_failure or payout
+-- column line_type: the journal line its amount posts to (order, refund: split into sales, tax...); null for TRANSFER
+-- column fee_line_type: the journal line its fee posts to; null for TRANSFER (the payout itself, no fee)
 select
     mapping.type,
     mapping.family,

@@ -389,11 +389,12 @@ def test_summary_json_holds_tables_checks_and_exceptions_by_type(checked: Checke
     assert summary["exceptions"] == dict(Counter(a.type for a in world.anomalies))  # open ones, by type
 
 
-def test_reconciliation_columns_carry_their_descriptions_into_the_ui(checked: Checked) -> None:
-    """Every column of every reconciliation table is described (from its SQL file's `-- column` lines)
-    in the column schema the UI shows, and the description is the one the file gives."""
-    models = [m for m in discover_models() if m.schema == "reconciliation"]
-    assert len(models) >= 9
+def test_reconciliation_and_finance_columns_carry_their_descriptions_into_the_ui(checked: Checked) -> None:
+    """Every column of every reconciliation and finance table is described (from its SQL file's
+    `-- column` lines) in the column schema the UI shows, and the description is the one the file gives."""
+    models = [m for m in discover_models() if m.schema in ("reconciliation", "finance")]
+    by_schema = Counter(m.schema for m in models)
+    assert by_schema["reconciliation"] >= 9 and by_schema["finance"] >= 8, by_schema
     for model in models:
         event = checked.instance.get_latest_materialization_event(dg.AssetKey([model.schema, model.name]))
         assert event is not None, model.relation
