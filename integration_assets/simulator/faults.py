@@ -8,6 +8,8 @@ the order or concurrency of the calls, and a retry of a faulted request gets a f
 `bulk_start_lost=N` is a count, not a rate: the first N Shopify `bulkOperationRunQuery` requests
 run (the operation starts) but their reply is lost, held like a timeout and then a 504. A client
 that simply sends the mutation again starts a second operation; one that looks first finds its own.
+`bulk_start_lag_seconds` makes such a start reach Shopify that long after it was sent, as on a busy
+gateway: a client that gives up sooner finds nothing yet when it first looks.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ class FaultPlan:
     rates: dict[str, float]
     timeout_seconds: float = 30.0
     lost_bulk_starts: int = 0  # the first N bulk-query starts run, and their reply is lost
+    bulk_start_lag_seconds: float = 0.0  # how late a lost start reaches Shopify
 
     @classmethod
     def parse(cls, spec: str, seed: int, timeout_seconds: float = 30.0) -> FaultPlan:
@@ -145,7 +148,9 @@ class FaultInjector:
                 self.injected[fault] += 1
         replay = _replay(body, receive)
         if fault == LOST_BULK_START:
-            # The operation starts; the reply dies on the way back, as a gateway timeout would end it.
+            # The operation starts (late, with a lag); the reply dies on the way back, as a gateway
+            # timeout would end it.
+            await asyncio.sleep(self.plan.bulk_start_lag_seconds)
             await buffered_response(self.app, scope, replay)
             await asyncio.sleep(self.plan.timeout_seconds)
             await respond(send, 504, [(b"content-type", b"text/plain")], b"Gateway Timeout")

@@ -86,6 +86,9 @@ MAX_PAGE_SIZE = 250
 MAX_NODES_IDS = 250
 TOKEN_REFRESH_MARGIN_SECONDS = 300.0  # refresh this long before expiry (at most a tenth of the lifetime)
 BULK_POLL_FIRST_DELAY = 0.5
+# A start whose reply was lost may not have reached Shopify yet when the client gives up on it: it is
+# looked for this many times, with the poll's backoff between, before the start is sent again.
+LOST_START_LOOKS = 3
 BULK_POLL_MAX_DELAY = 15.0
 BULK_WAIT_LIMIT_SECONDS = 6 * 3600.0
 BULK_FAILED = frozenset({"FAILED", "CANCELED", "CANCELING", "EXPIRED"})
@@ -630,11 +633,18 @@ class ShopifyClient(ApiClient):
         _event(logging.INFO, "bulk_reused", operation=kept["id"], status=kept.get("status"), reason=why)
         return str(kept["id"])
 
+    def _begun_since(self, known: set[Any], bulk_query: str) -> list[dict[str, Any]]:
+        """Operations running `bulk_query` begun since `known` was listed (and not failed)."""
+        begun = [op for op in self._recent_bulk() if op.get("id") not in known]
+        return [op for op in begun if op.get("query") == bulk_query and op.get("status") not in BULK_FAILED]
+
     def _start_bulk(self, bulk_query: str) -> str:
         """The id of a bulk operation running `bulk_query`: a live one reused, or a new one.
 
         The start mutation is not idempotent, so it is never resent blindly: after a reply that
-        did not come back, the operations begun since are listed and one with our query is taken.
+        did not come back, the operations begun since are listed and one with our query is taken;
+        the list is read again a few times, with backoff, before the start is sent again, since a
+        start given up on may still be on its way through Shopify.
         "Already in progress" (every bulk slot of the shop taken) waits with backoff.
         """
         recent = self._recent_bulk()
@@ -644,15 +654,26 @@ class ShopifyClient(ApiClient):
         known = {op.get("id") for op in recent}
         delay = BULK_POLL_FIRST_DELAY
         deadline = self._clock() + BULK_WAIT_LIMIT_SECONDS
+        looks_left = 0  # after a lost reply: how often to look again before sending the start again
         while True:
+            if looks_left:
+                # The lost start may still be on its way through Shopify: look before starting another.
+                looks_left -= 1
+                mine = self._begun_since(known, bulk_query)
+                if mine:
+                    return self._adopt(mine, "start reply lost")
+                if looks_left:
+                    self._http.wait(delay)
+                    delay = min(delay * 2, BULK_POLL_MAX_DELAY)
+                    continue
             try:
                 data = self.graphql("RunBulkQuery", RUN_BULK_QUERY, {"query": bulk_query}, idempotent=False)
             except OutcomeUnknown as exc:
                 _event(logging.WARNING, "bulk_start_reply_lost", detail=str(exc))
-                begun = [op for op in self._recent_bulk() if op.get("id") not in known]
-                mine = [op for op in begun if op.get("query") == bulk_query and op.get("status") not in BULK_FAILED]
+                mine = self._begun_since(known, bulk_query)
                 if mine:
                     return self._adopt(mine, "start reply lost")
+                looks_left = LOST_START_LOOKS
             else:
                 started = data.get("bulkOperationRunQuery")
                 if not isinstance(started, dict):

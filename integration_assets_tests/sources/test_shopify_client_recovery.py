@@ -74,11 +74,17 @@ class BulkStartRecorder(httpx.BaseTransport):
         self.inner.close()
 
 
-@pytest.mark.parametrize("client_timeout", [5.0, 0.15], ids=["gateway-504", "client-read-timeout"])
+@pytest.mark.parametrize(
+    ("client_timeout", "lag"),
+    [(5.0, 0.0), (0.15, 0.0), (0.15, 0.4)],
+    ids=["gateway-504", "client-read-timeout", "start-lands-after-the-client-gave-up"],
+)
 def test_a_lost_bulk_start_reply_is_found_and_reused(
-    small_world: World, paged_orders: list[dict[str, Any]], client_timeout: float
+    small_world: World, paged_orders: list[dict[str, Any]], client_timeout: float, lag: float
 ) -> None:
-    plan = FaultPlan(small_world.seed, {}, timeout_seconds=0.4, lost_bulk_starts=1)
+    """With a lag, the start reaches Shopify after the client has timed out and first looked: the
+    client looks again before it would send the start a second time, and finds it."""
+    plan = FaultPlan(small_world.seed, {}, timeout_seconds=0.4, lost_bulk_starts=1, bulk_start_lag_seconds=lag)
     with shop(small_world, faults=plan) as sim:
         with client_for(sim, timeout=client_timeout) as client:
             records = dumps(client.orders_updated(*everything(small_world), method="bulk"))
