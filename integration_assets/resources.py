@@ -31,6 +31,7 @@ class ShopifyResource(dg.ConfigurableResource):
     client_id: str | None = None
     client_secret: str | None = None
     bulk_after_days: int = 7
+    bulk_after_orders: int = 1000
 
     def client(self) -> ShopifyClient:
         return ShopifyClient(
@@ -40,6 +41,7 @@ class ShopifyResource(dg.ConfigurableResource):
             client_id=self.client_id,
             client_secret=self.client_secret,
             bulk_after_days=self.bulk_after_days,
+            bulk_after_orders=self.bulk_after_orders,
         )
 
 
@@ -223,6 +225,7 @@ def build_resources() -> dict[str, dg.ConfigurableResource]:
             client_id=_env("SHOPIFY_CLIENT_ID"),
             client_secret=_env("SHOPIFY_CLIENT_SECRET"),
             bulk_after_days=int(os.environ.get("SHOPIFY_BULK_AFTER_DAYS", "7")),
+            bulk_after_orders=int(os.environ.get("SHOPIFY_BULK_AFTER_ORDERS", "1000")),
         ),
         "mintsoft": MintsoftResource(
             base_url=dg.EnvVar("MINTSOFT_BASE_URL"),

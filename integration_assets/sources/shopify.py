@@ -19,7 +19,9 @@ What it takes care of, so callers only ask for a window or a location:
   (`Order.refunds`, `Order.fulfillments`), where bulk operations allow no connection, so both
   the paged and the bulk path fetch them the same way afterwards: `nodes(ids:)` in batches,
   then follow-up pages for any that have more. The two paths therefore return the same records.
-- **Bulk.** Windows longer than `bulk_after_days` go through `bulkOperationRunQuery`; the client
+- **Bulk.** Windows longer than `bulk_after_days`, or holding at least `bulk_after_orders` orders
+  (asked first with `ordersCount`, one point: a peak day pages for many minutes at the restore
+  rate, while a bulk operation is not paced by it), go through `bulkOperationRunQuery`; the client
   polls `bulkOperation(id:)` with backoff and streams the JSONL result line by line, joining
   children to their order by `__parentId`. Starting is careful, because a start is not
   idempotent: a running operation of the same query is reused (extra copies cancelled); a start
@@ -65,6 +67,7 @@ from integration_assets.sources.shopify_queries import (
     MAX_QUERY_COST,
     NESTED_FRAGMENTS,
     NESTED_PAGE,
+    ORDERS_COUNT,
     ORDERS_PAGE,
     PAYOUTS,
     POLL_BULK,
@@ -166,6 +169,7 @@ class ShopifyClient(ApiClient):
         timeout: float = 30.0,
         page_size: int = 50,
         bulk_after_days: int = 7,
+        bulk_after_orders: int = 1000,
         retry: RetryPolicy | None = None,
         nested_page_size: int = 10,
         cost_budget: int = COST_BUDGET,
@@ -185,6 +189,7 @@ class ShopifyClient(ApiClient):
         self.page_size = page_size
         self.nested_page_size = nested_page_size
         self.bulk_after_days = bulk_after_days
+        self.bulk_after_orders = bulk_after_orders
         self.cost_budget = cost_budget
         self._static_token = access_token or None
         self._client_id = client_id
@@ -540,7 +545,8 @@ class ShopifyClient(ApiClient):
     ) -> Parsed[Order]:
         """Every order with updated_at in [start, end), with all nested data.
 
-        `auto` uses a bulk operation for windows longer than `bulk_after_days`, paging otherwise;
+        `auto` uses a bulk operation for windows longer than `bulk_after_days` or holding at least
+        `bulk_after_orders` orders, paging otherwise;
         both give the same records, ordered by (updated_at, id). An order updated while the sync
         runs may be seen twice; it is kept once, as last seen.
         """
@@ -549,7 +555,7 @@ class ShopifyClient(ApiClient):
             return Parsed()
         search = f"updated_at:>='{start_text}' AND updated_at:<'{end_text}'"
         if method == "auto":
-            method = "bulk" if end - start > dt.timedelta(days=self.bulk_after_days) else "paged"
+            method = "bulk" if self._worth_bulk(start, end, search) else "paged"
         raws = self._orders_bulk(search) if method == "bulk" else self._orders_paged(search)
         latest: dict[str, dict[str, Any]] = {}
         for raw in raws:
@@ -632,6 +638,14 @@ class ShopifyClient(ApiClient):
                 _event(logging.INFO, "bulk_cancelled", operation=extra["id"], reason="duplicate")
         _event(logging.INFO, "bulk_reused", operation=kept["id"], status=kept.get("status"), reason=why)
         return str(kept["id"])
+
+    def _worth_bulk(self, start: dt.datetime, end: dt.datetime, search: str) -> bool:
+        """A long window, or a short one with many orders (a peak day), is read in bulk."""
+        if end - start > dt.timedelta(days=self.bulk_after_days):
+            return True
+        counted = self.graphql("OrdersCount", ORDERS_COUNT, {"query": search, "limit": self.bulk_after_orders})
+        found = (counted.get("ordersCount") or {}).get("count") or 0
+        return int(found) >= self.bulk_after_orders
 
     def _begun_since(self, known: set[Any], bulk_query: str) -> list[dict[str, Any]]:
         """Operations running `bulk_query` begun since `known` was listed (and not failed)."""

@@ -118,6 +118,12 @@ ORDERS_PAGE = """query OrdersPage($query: String!, $cursor: String) {
   }
 }"""
 
+# How many orders a window holds, up to `limit` (past it Shopify answers AT_LEAST): one point, asked
+# before paging a window to decide whether a bulk operation would read it sooner.
+ORDERS_COUNT = """query OrdersCount($query: String!, $limit: Int!) {
+  ordersCount(query: $query, limit: $limit) { count precision }
+}"""
+
 # Bulk queries take edges { node } only, and connections unpaged.
 BULK_ORDERS = """{
   orders(sortKey: UPDATED_AT, query: %(search)s) {

@@ -319,6 +319,22 @@ def test_bulk_returns_what_paging_returns(small: Served, small_world: World, bas
     assert records == baseline["orders"]
 
 
+def test_a_window_holding_many_orders_is_read_in_bulk(
+    small: Served, small_world: World, baseline: dict[str, Any]
+) -> None:
+    """A short window (a peak day) is counted first: at bulk_after_orders orders or more it is read
+    in bulk, below that paged; both give the same records."""
+    window = everything(small_world)
+    orders = len(small_world.orders)
+    for threshold, method in ((orders, "bulk"), (orders + 1, "paged")):
+        with client_for(small, bulk_after_days=1000, bulk_after_orders=threshold) as client:
+            records = dumps(client.orders_updated(*window))
+            asked = set(client.query_costs)
+        assert "OrdersCount" in asked, method
+        assert ("RunBulkQuery" in asked, "OrdersPage" in asked) == (method == "bulk", method == "paged")
+        assert records == baseline["orders"], method
+
+
 class CutBulkDownloadOnce(httpx.BaseTransport):
     """Real HTTP; the first bulk-result download breaks off half-way, as a reset connection would."""
 
