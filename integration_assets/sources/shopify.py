@@ -647,10 +647,19 @@ class ShopifyClient(ApiClient):
         found = (counted.get("ordersCount") or {}).get("count") or 0
         return int(found) >= self.bulk_after_orders
 
-    def _begun_since(self, known: set[Any], bulk_query: str) -> list[dict[str, Any]]:
-        """Operations running `bulk_query` begun since `known` was listed (and not failed)."""
-        begun = [op for op in self._recent_bulk() if op.get("id") not in known]
-        return [op for op in begun if op.get("query") == bulk_query and op.get("status") not in BULK_FAILED]
+    def _find_lost_start(self, known: set[Any], bulk_query: str) -> list[dict[str, Any]]:
+        """Operations running `bulk_query` begun since `known` was listed (and not failed), looked
+        for now and then LOST_START_LOOKS more times with backoff: a start given up on may still be
+        on its way through Shopify."""
+        wait = BULK_POLL_FIRST_DELAY
+        for look in range(LOST_START_LOOKS + 1):
+            begun = [op for op in self._recent_bulk() if op.get("id") not in known]
+            mine = [op for op in begun if op.get("query") == bulk_query and op.get("status") not in BULK_FAILED]
+            if mine or look == LOST_START_LOOKS:
+                return mine
+            self._http.wait(wait)
+            wait = min(wait * 2, BULK_POLL_MAX_DELAY)
+        return []
 
     def _start_bulk(self, bulk_query: str) -> str:
         """The id of a bulk operation running `bulk_query`: a live one reused, or a new one.
@@ -668,26 +677,14 @@ class ShopifyClient(ApiClient):
         known = {op.get("id") for op in recent}
         delay = BULK_POLL_FIRST_DELAY
         deadline = self._clock() + BULK_WAIT_LIMIT_SECONDS
-        looks_left = 0  # after a lost reply: how often to look again before sending the start again
         while True:
-            if looks_left:
-                # The lost start may still be on its way through Shopify: look before starting another.
-                looks_left -= 1
-                mine = self._begun_since(known, bulk_query)
-                if mine:
-                    return self._adopt(mine, "start reply lost")
-                if looks_left:
-                    self._http.wait(delay)
-                    delay = min(delay * 2, BULK_POLL_MAX_DELAY)
-                    continue
             try:
                 data = self.graphql("RunBulkQuery", RUN_BULK_QUERY, {"query": bulk_query}, idempotent=False)
             except OutcomeUnknown as exc:
                 _event(logging.WARNING, "bulk_start_reply_lost", detail=str(exc))
-                mine = self._begun_since(known, bulk_query)
+                mine = self._find_lost_start(known, bulk_query)
                 if mine:
                     return self._adopt(mine, "start reply lost")
-                looks_left = LOST_START_LOOKS
             else:
                 started = data.get("bulkOperationRunQuery")
                 if not isinstance(started, dict):
