@@ -1,9 +1,18 @@
 -- materialized: table
 -- partitioned_by: date
--- The summary journal of each Shopify Payments payout issued on the date (A2X style), one row per
--- line: amount is signed (+ debit, - credit) in the payout currency, with debit and credit beside it.
--- Every balance transaction posts lines that sum to minus its net, so with the bank line (+ the
--- payout's net) each journal balances by construction, and the checks prove it.
+-- The summary journals of the date (A2X style), one row per line: amount is signed (+ debit,
+-- - credit) in the journal currency, with debit and credit beside it. Two kinds of journal:
+-- - one per Shopify Payments payout issued on the date. Every balance transaction posts lines that
+--   sum to minus its net, so with the bank line (+ the payout's net) each balances by construction;
+-- - one sales journal of the shop day (journal id sales-<date>) for the money no payout will ever
+--   carry: orders created that day with no Shopify Payments transaction at all (POS cash, gift cards
+--   alone, other gateways, manual payment), recognised the same way against their tenders and what
+--   is still owed (pending payment); and refunds paid back that day in cash, to a gift card or
+--   through another gateway. A card order's cash or gift-card part is recognised with the card
+--   charge in its payout; its refund's non-card part lands here. An order cancelled with nothing
+--   paid was never a sale and posts nothing. Tenders are as of the run, like every model: a pending
+--   order paid later shows the payment when its day is run again.
+-- The checks prove every journal balances.
 -- - A charge that settles an order's first Shopify Payments payment recognises the whole order from
 --   Shopify's calculated totals: product sales by tax rate (ex tax, before discounts), discounts,
 --   shipping, output tax per tax line, gift cards sold (liability, never revenue); against it gift
@@ -19,13 +28,13 @@
 -- carried_forward and retried_payout (a failed deposit's funds back on the balance) post to the
 -- bank's in-transit account. Statuses: PAID -> final, SCHEDULED -> provisional, FAILED -> failed (its funds come back through the
 -- retried payout's TRANSFER_FAILURE line), CANCELED -> no journal.
--- column date: the shop day the payout was issued (the partition date)
--- column journal_id: payout id and journal month (e.g. 501-2026-11); a payout crossing a month end has one per month
--- column journal_date: the payout date; for an earlier month's part, that month's last day
--- column payout_id: Shopify Payments payout id
--- column payout_status: the payout's status in Shopify Payments: PAID, SCHEDULED or FAILED (CANCELED: no journal)
--- column journal_status: final (PAID), provisional (SCHEDULED) or failed (FAILED); another status in lower case
--- column currency_code: the payout currency; every amount on the line is in it
+-- column date: the shop day the payout was issued, or the sales journal's shop day (the partition date)
+-- column journal_id: payout id and journal month (e.g. 501-2026-11; a payout crossing a month end has one per month), or sales-<date>
+-- column journal_date: the payout date (for an earlier month's part, that month's last day), or the sales journal's day
+-- column payout_id: Shopify Payments payout id; null for a sales journal
+-- column payout_status: the payout's status in Shopify Payments: PAID, SCHEDULED or FAILED (CANCELED: no journal); null for a sales journal
+-- column journal_status: final (PAID, and every sales journal), provisional (SCHEDULED) or failed (FAILED); another status in lower case
+-- column currency_code: the payout currency (a sales journal: the shop currency); every amount on the line is in it
 -- column line_number: the line's place in its journal, from 1; the carried-forward and bank lines come last
 -- column line_type: what the line posts: a seeds/gl_accounts.csv line type, or carried_forward / retried_payout
 -- column account_code: the ledger account code from seeds/gl_accounts.csv (carried_forward, retried_payout: bank's)
@@ -35,8 +44,8 @@
 -- column amount: signed, debit positive / credit negative, in the payout currency; never zero
 -- column debit: the amount when it is a debit, else 0
 -- column credit: the amount as a positive number when it is a credit, else 0
--- column transaction_count: how many balance transactions make up the line; 0 for the bank and carried-forward lines
--- column reference: the payout's bank trace reference (external_trace_id); null when Shopify gives none
+-- column transaction_count: how many balance transactions (a sales journal: orders and refund payments) make up the line; 0 for the bank and carried-forward lines
+-- column reference: the payout's bank trace reference (external_trace_id); null when Shopify gives none and for a sales journal
 with currency_exponents as (
     select currency_code, exponent
     from (values ('JPY', 0), ('KRW', 0), ('VND', 0), ('CLP', 0), ('ISK', 0), ('HUF', 2)) as c (currency_code, exponent)
@@ -96,10 +105,43 @@ recognising_charges as (
     where transactions.family = 'charge'
 ),
 
+card_orders as (
+    select order_id
+    from staging.shopify_order_transactions
+    where gateway = 'shopify_payments' and order_id is not null
+),
+
+other_tender_orders as (
+    -- created on the journal's days, never touched by Shopify Payments; cancelled unpaid: no sale
+    select order_id, created_date as sales_date, display_financial_status
+    from staging.shopify_orders
+    where
+        created_date between date '{{ start_date }}' and date '{{ end_date }}'
+        and not coalesce(test, false)
+        and order_id not in (select order_id from card_orders)
+        and (
+            cancelled_at is null
+            or order_id in (
+                select order_id from staging.shopify_order_transactions
+                where kind in ('SALE', 'CAPTURE') and status = 'SUCCESS' and refund_id is null
+            )
+        )
+),
+
+recognitions as (
+    -- What recognises each order: its first card payment, in that payout's journal (amount: what
+    -- the charge settled), or the sales journal of its shop day (nothing settled by card).
+    select payout_id, cast(null as date) as sales_date, month, matched_order_id as order_id, amount, null as financial_status
+    from recognising_charges
+    union all
+    select null, sales_date, date_trunc('month', sales_date), order_id, 0, display_financial_status
+    from other_tender_orders
+),
+
 orders as (
     select order_id, name, taxes_included, currency_code, presentment_currency_code
     from staging.shopify_orders
-    where order_id in (select matched_order_id from recognising_charges)
+    where order_id in (select order_id from recognitions)
 ),
 
 order_goods as (
@@ -206,7 +248,7 @@ order_tenders as (
 
 order_values as (
     select
-        recognising_charges.*,
+        recognitions.*,
         orders.name as order_name,
         orders.presentment_currency_code <> orders.currency_code as is_converted,
         coalesce(order_tax_rates.tax_rate, 'No tax') as tax_rate,
@@ -221,20 +263,33 @@ order_values as (
         coalesce(order_tenders.gift_card, 0) as gift_card,
         coalesce(order_tenders.cash, 0) as cash,
         coalesce(order_tenders.other, 0) as other
-    from recognising_charges
-    inner join orders on orders.order_id = recognising_charges.matched_order_id
+    from recognitions
+    inner join orders on orders.order_id = recognitions.order_id
     left join order_goods on order_goods.order_id = orders.order_id
     left join order_shipping on order_shipping.order_id = orders.order_id
     left join order_tax_rates on order_tax_rates.order_id = orders.order_id
     left join order_tenders on order_tenders.order_id = orders.order_id
 ),
 
+order_settlements as (
+    -- uncollected: the order's value less every tender. An order Shopify shows as still owed
+    -- (PENDING, PARTIALLY_PAID; only a sales journal's can be) posts it as pending payment; anywhere
+    -- else it is the residue: FX variance on a converted order, rounding otherwise.
+    select
+        *,
+        product_sales - discounts + shipping_income + tax + gift_cards_sold - gift_card - cash - other - card
+            as uncollected,
+        case when financial_status in ('PENDING', 'PARTIALLY_PAID') then uncollected else 0 end as owed
+    from order_values
+),
+
 order_line_totals as (
-    -- The lines a recognising charge posts, summed per payout, month and rate before they are
-    -- lines: at a peak week a line per charge and type is millions of rows. Every charge posts every
-    -- type (zeros too), so transaction_count is the charges behind the line.
+    -- The lines a recognition posts, summed per journal, month and rate before they are lines: at a
+    -- peak week a line per charge and type is millions of rows. Every recognition posts every type
+    -- (zeros too), so transaction_count is the charges (or orders) behind the line.
     select
         payout_id,
+        sales_date,
         month,
         tax_rate,
         is_converted,
@@ -245,17 +300,16 @@ order_line_totals as (
         sum(gift_card - gift_cards_sold) as gift_card_liability,
         sum(cash) as pos_cash_clearing,
         sum(other) as other_gateway_clearing,
-        sum(card - amount) as pending_payment,
-        sum(product_sales - discounts + shipping_income + tax + gift_cards_sold - gift_card - cash - other - card)
-            as residue
-    from order_values
+        sum(card - amount + owed) as pending_payment,
+        sum(uncollected - owed) as residue
+    from order_settlements
     group by all
 ),
 
 order_lines as (
-    select payout_id, month, line.line_type, line.tax_rate, line.amount, transaction_count
+    select payout_id, sales_date, month, line.line_type, line.tax_rate, line.amount, transaction_count
     from (
-        select payout_id, month, transaction_count, unnest([
+        select payout_id, sales_date, month, transaction_count, unnest([
             {'line_type': 'product_sales', 'tax_rate': tax_rate, 'amount': product_sales},
             {'line_type': 'discounts', 'tax_rate': tax_rate, 'amount': discounts},
             {'line_type': 'shipping_income', 'tax_rate': tax_rate, 'amount': shipping_income},
@@ -274,16 +328,67 @@ order_lines as (
 ),
 
 order_tax_lines as (
-    -- per payout, month and rate; a charge's order has one tax row per rate, so count(*) counts charges
+    -- per journal, month and rate; an order has one tax row per rate, so count(*) counts recognitions
     select
         order_values.payout_id,
+        order_values.sales_date,
         order_values.month,
         order_taxes.tax_rate,
         -sum(order_taxes.tax) as amount,
         count(*) as transaction_count
     from order_values
-    inner join order_taxes on order_taxes.order_id = order_values.matched_order_id
+    inner join order_taxes on order_taxes.order_id = order_values.order_id
     group by all
+),
+
+other_tender_refunds as (
+    -- refunds paid back on the journal's days in cash, to a gift card or through another gateway
+    select
+        transaction_id,
+        refund_id,
+        amount,
+        currency_code,
+        cast(timezone('{{ shop_timezone }}', processed_at) as date) as sales_date,
+        case gateway
+            when 'cash' then 'pos_cash_clearing'
+            when 'gift_card' then 'gift_card_liability'
+            else 'other_gateway_clearing'
+        end as tender_line_type
+    from staging.shopify_order_transactions
+    where
+        kind = 'REFUND' and status = 'SUCCESS' and refund_id is not null and gateway <> 'shopify_payments'
+        and not coalesce(test, false)
+        and cast(timezone('{{ shop_timezone }}', processed_at) as date)
+        between date '{{ start_date }}' and date '{{ end_date }}'
+),
+
+refund_payments as (
+    -- Each payment of a refund back to the customer: a payout's refund balance transaction, or a
+    -- refund tender outside Shopify Payments (which also credits the tender's account). refunded is
+    -- positive; event_id is the balance transaction or the order transaction.
+    select
+        balance_transaction_id as event_id,
+        payout_id,
+        cast(null as date) as sales_date,
+        month,
+        matched_refund_id as refund_id,
+        -amount as refunded,
+        exponent,
+        cast(null as varchar) as tender_line_type
+    from transactions
+    where family = 'refund'
+    union all
+    select
+        other_tender_refunds.transaction_id,
+        null,
+        other_tender_refunds.sales_date,
+        date_trunc('month', other_tender_refunds.sales_date),
+        other_tender_refunds.refund_id,
+        other_tender_refunds.amount,
+        coalesce(currency_exponents.exponent, 2),
+        other_tender_refunds.tender_line_type
+    from other_tender_refunds
+    left join currency_exponents on currency_exponents.currency_code = other_tender_refunds.currency_code
 ),
 
 refund_parts as (
@@ -292,7 +397,7 @@ refund_parts as (
         sum(subtotal) as subtotal,
         sum(total_tax) as tax
     from staging.shopify_order_refund_line_items
-    where refund_id in (select matched_refund_id from transactions where family = 'refund')
+    where refund_id in (select refund_id from refund_payments)
     group by refund_id
 ),
 
@@ -300,33 +405,36 @@ refund_shares as (
     -- in the currency's minor units (integers), so the pro rata share is exact: DuckDB divides
     -- decimals as doubles
     select
-        transactions.balance_transaction_id,
-        transactions.payout_id,
-        transactions.month,
-        transactions.amount,
-        transactions.exponent,
+        refund_payments.event_id,
+        refund_payments.payout_id,
+        refund_payments.sales_date,
+        refund_payments.month,
+        refund_payments.refunded,
+        refund_payments.tender_line_type,
+        refund_payments.exponent,
         orders.order_id,
-        cast(round(coalesce(refund_parts.tax, 0) * power(10, transactions.exponent)) as hugeint) as tax_units,
-        cast(round(-transactions.amount * power(10, transactions.exponent)) as hugeint) as refunded_units,
+        cast(round(coalesce(refund_parts.tax, 0) * power(10, refund_payments.exponent)) as hugeint) as tax_units,
+        cast(round(refund_payments.refunded * power(10, refund_payments.exponent)) as hugeint) as refunded_units,
         cast(round(
             (coalesce(refund_parts.subtotal, 0) + case when orders.taxes_included then 0 else coalesce(refund_parts.tax, 0) end)
-            * power(10, transactions.exponent)
+            * power(10, refund_payments.exponent)
         ) as hugeint) as gross_units
-    from transactions
-    inner join staging.shopify_order_refunds as refunds on refunds.refund_id = transactions.matched_refund_id
+    from refund_payments
+    inner join staging.shopify_order_refunds as refunds on refunds.refund_id = refund_payments.refund_id
     inner join staging.shopify_orders as orders on orders.order_id = refunds.order_id
     left join refund_parts on refund_parts.refund_id = refunds.refund_id
-    where transactions.family = 'refund'
 ),
 
 refund_taxes as (
-    -- output tax reversed: the refund's tax lines pro rata to the share of the refund paid by card,
-    -- half up to the minor unit
+    -- output tax reversed: the refund's tax lines pro rata to the share of the refund this payment
+    -- paid back, half up to the minor unit
     select
-        refund_shares.balance_transaction_id,
+        refund_shares.event_id,
         refund_shares.payout_id,
+        refund_shares.sales_date,
         refund_shares.month,
-        refund_shares.amount,
+        refund_shares.refunded,
+        refund_shares.tender_line_type,
         coalesce(order_tax_rates.tax_rate, 'No tax') as tax_rate,
         cast(
             case
@@ -350,46 +458,53 @@ refund_taxes as (
 ),
 
 transaction_lines as (
-    -- Each branch is summed per payout, month, line and rate, with the transactions behind it; no
-    -- transaction reaches one line through two branches, so the counts add up.
-    -- the order a first card payment recognises
-    select payout_id, month, line_type, tax_rate, amount, transaction_count from order_lines
+    -- Each branch is summed per journal (payout, or sales day), month, line and rate, with the
+    -- transactions behind it; no transaction reaches one line through two branches, so the counts add up.
+    -- the order a first card payment, or its sales day, recognises
+    select payout_id, sales_date, month, line_type, tax_rate, amount, transaction_count from order_lines
     union all
-    select payout_id, month, 'sales_tax', tax_rate, amount, transaction_count from order_tax_lines
+    select payout_id, sales_date, month, 'sales_tax', tax_rate, amount, transaction_count from order_tax_lines
     union all
     -- a later payment of an order already recognised clears its pending payment
-    select payout_id, month, 'pending_payment', 'No tax', -sum(amount), count(*)
+    select payout_id, null, month, 'pending_payment', 'No tax', -sum(amount), count(*)
     from transactions
     where
         family = 'charge' and is_matched
         and balance_transaction_id not in (select balance_transaction_id from recognising_charges)
     group by all
     union all
-    -- refunds: output tax reversed, the rest as refunds
-    select payout_id, month, 'sales_tax', tax_rate, sum(tax), count(*) from refund_taxes group by all
+    -- refunds: output tax reversed, the rest as refunds; paid back outside Shopify Payments, the tender too
+    select payout_id, sales_date, month, 'sales_tax', tax_rate, sum(tax), count(*) from refund_taxes group by all
     union all
-    select payout_id, month, 'refunds', tax_rate, sum(-amount - tax), count(*) from refund_taxes group by all
+    select payout_id, sales_date, month, 'refunds', tax_rate, sum(refunded - tax), count(*)
+    from refund_taxes
+    group by all
+    union all
+    select null, sales_date, month, tender_line_type, 'No tax', -sum(refunded), count(*)
+    from refund_taxes
+    where tender_line_type is not null
+    group by all
     union all
     -- charges and refunds Shopify does not know: suspense until found (payout_unmatched_charge)
-    select payout_id, month, 'suspense', 'No tax', -sum(amount), count(*)
+    select payout_id, null, month, 'suspense', 'No tax', -sum(amount), count(*)
     from transactions
     where
         (family in ('charge', 'refund') and not is_matched)
         or (
             family = 'refund' and is_matched
-            and balance_transaction_id not in (select balance_transaction_id from refund_taxes)
+            and balance_transaction_id not in (select event_id from refund_taxes where payout_id is not null)
         )
     group by all
     union all
     -- payment fees of charges and refunds; a negative fee is a fee returned
-    select payout_id, month, fee_line_type, 'No tax', sum(fee), count(*)
+    select payout_id, null, month, fee_line_type, 'No tax', sum(fee), count(*)
     from transactions
     where family in ('charge', 'refund')
     group by all
     union all
     -- everything else posts its amount to its family's line (unmapped types: suspense) and its fee to
     -- the fee line, which can be the same line (a chargeback fee): per transaction first, to count it once
-    select payout_id, month, line_type, 'No tax', sum(amount), count(*)
+    select payout_id, null, month, line_type, 'No tax', sum(amount), count(*)
     from (
         select payout_id, month, line_type, balance_transaction_id, sum(amount) as amount
         from (
@@ -411,6 +526,19 @@ payouts as (
     from transactions
 ),
 
+sales_journals as (
+    -- a shop has one currency, which its orders and their transactions carry
+    select sales_date, min(currency_code) as currency_code
+    from (
+        select other_tender_orders.sales_date, orders.currency_code
+        from other_tender_orders
+        inner join orders on orders.order_id = other_tender_orders.order_id
+        union all
+        select sales_date, currency_code from other_tender_refunds
+    )
+    group by sales_date
+),
+
 earlier_months as (
     select transaction_lines.payout_id, transaction_lines.month, sum(transaction_lines.amount) as amount
     from transaction_lines
@@ -420,16 +548,23 @@ earlier_months as (
 ),
 
 all_lines as (
-    select payout_id, month, line_type, tax_rate, amount, transaction_count from transaction_lines
+    select payout_id, sales_date, month, line_type, tax_rate, amount, transaction_count from transaction_lines
     union all
     -- the payout itself: the bank (in transit until the deposit is matched) receives its net
-    select payout_id, date_trunc('month', payout_date), 'bank', 'No tax', payout_net, 0 from payouts
+    select payout_id, null, date_trunc('month', payout_date), 'bank', 'No tax', payout_net, 0 from payouts
     union all
     -- month-end split: an earlier month's part is balanced through the carried-forward account ...
-    select payout_id, month, 'carried_forward', 'No tax', -amount, 0 from earlier_months
+    select payout_id, null, month, 'carried_forward', 'No tax', -amount, 0 from earlier_months
     union all
     -- ... which the payout month's part clears
-    select earlier_months.payout_id, date_trunc('month', payouts.payout_date), 'carried_forward', 'No tax', earlier_months.amount, 0
+    select
+        earlier_months.payout_id,
+        null,
+        date_trunc('month', payouts.payout_date),
+        'carried_forward',
+        'No tax',
+        earlier_months.amount,
+        0
     from earlier_months
     inner join payouts on payouts.payout_id = earlier_months.payout_id
 ),
@@ -437,35 +572,41 @@ all_lines as (
 summarised as (
     select
         payout_id,
+        sales_date,
         month,
         line_type,
         tax_rate,
         sum(amount) as amount,
         cast(sum(transaction_count) as bigint) as transaction_count
     from all_lines
-    group by payout_id, month, line_type, tax_rate
+    group by payout_id, sales_date, month, line_type, tax_rate
     having sum(amount) <> 0
 )
 
 select
-    payouts.payout_date as date,
-    cast(payouts.payout_id as varchar) || '-' || strftime(summarised.month, '%Y-%m') as journal_id,
+    coalesce(payouts.payout_date, summarised.sales_date) as date,
     case
+        when summarised.sales_date is not null then 'sales-' || strftime(summarised.sales_date, '%Y-%m-%d')
+        else cast(payouts.payout_id as varchar) || '-' || strftime(summarised.month, '%Y-%m')
+    end as journal_id,
+    case
+        when summarised.sales_date is not null then summarised.sales_date
         when summarised.month < date_trunc('month', payouts.payout_date)
             then cast(last_day(summarised.month) as date)
         else payouts.payout_date
     end as journal_date,
     payouts.payout_id,
     payouts.payout_status,
-    case payouts.payout_status
-        when 'PAID' then 'final'
-        when 'SCHEDULED' then 'provisional'
-        when 'FAILED' then 'failed'
+    case
+        when summarised.sales_date is not null then 'final'
+        when payouts.payout_status = 'PAID' then 'final'
+        when payouts.payout_status = 'SCHEDULED' then 'provisional'
+        when payouts.payout_status = 'FAILED' then 'failed'
         else lower(payouts.payout_status)
     end as journal_status,
-    payouts.payout_currency_code as currency_code,
+    coalesce(payouts.payout_currency_code, sales_journals.currency_code) as currency_code,
     cast(row_number() over (
-        partition by payouts.payout_id, summarised.month
+        partition by summarised.payout_id, summarised.sales_date, summarised.month
         order by
             case summarised.line_type when 'bank' then 2 when 'carried_forward' then 1 else 0 end,
             summarised.line_type,
@@ -483,7 +624,8 @@ select
     summarised.transaction_count,
     payouts.external_trace_id as reference
 from summarised
-inner join payouts on payouts.payout_id = summarised.payout_id
+left join payouts on payouts.payout_id = summarised.payout_id
+left join sales_journals on sales_journals.sales_date = summarised.sales_date
 left join seeds.gl_accounts as accounts
     on accounts.line_type = case
         when summarised.line_type in ('carried_forward', 'retried_payout') then 'bank' else summarised.line_type

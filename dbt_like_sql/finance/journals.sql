@@ -1,26 +1,27 @@
 -- materialized: table
 -- partitioned_by: date
--- One row per journal of the payouts issued on the date (a payout that crosses a month end has one
--- per month): its totals, whether it balances to the minor unit (J1), and for the payout month's
--- journal whether its bank line equals the payout's net as Shopify serves it (J2), and whether its
--- rounding stays within one minor unit per order it recognised (J3). Also the headline figures
--- finance reads: sales, refunds, fees, gift card and tax liability movements.
--- column date: the shop day the payout was issued (the partition date)
--- column journal_id: payout id and journal month (e.g. 501-2026-11); a payout crossing a month end has one per month
--- column journal_date: the payout date; for an earlier month's part, that month's last day
--- column payout_id: Shopify Payments payout id
--- column payout_status: the payout's status in Shopify Payments: PAID, SCHEDULED or FAILED (CANCELED: no journal)
--- column journal_status: final (PAID), provisional (SCHEDULED) or failed (FAILED); another status in lower case
--- column currency_code: the payout currency; every amount here is in it
--- column narration: Shopify Payments payout <id> <payout date>, plus (part to <journal date>) for an earlier month
--- column reference: the payout's bank trace reference (external_trace_id); null when Shopify gives none
+-- One row per journal of the date: each payout issued on it (a payout that crosses a month end has
+-- one per month) and the day's sales journal (money outside Shopify Payments): its totals, whether
+-- it balances to the minor unit (J1), and for the payout month's journal whether its bank line
+-- equals the payout's net as Shopify serves it (J2), and whether its rounding stays within one minor
+-- unit per order it recognised (J3). Also the headline figures finance reads: sales, refunds, fees,
+-- gift card and tax liability movements.
+-- column date: the shop day the payout was issued, or the sales journal's day (the partition date)
+-- column journal_id: payout id and journal month (e.g. 501-2026-11; a payout crossing a month end has one per month), or sales-<date>
+-- column journal_date: the payout date (for an earlier month's part, that month's last day), or the sales journal's day
+-- column payout_id: Shopify Payments payout id; null for a sales journal
+-- column payout_status: the payout's status in Shopify Payments: PAID, SCHEDULED or FAILED (CANCELED: no journal); null for a sales journal
+-- column journal_status: final (PAID, and every sales journal), provisional (SCHEDULED) or failed (FAILED); another status in lower case
+-- column currency_code: the payout currency (a sales journal: the shop currency); every amount here is in it
+-- column narration: Shopify Payments payout <id> <payout date>, plus (part to <journal date>) for an earlier month; Sales outside Shopify Payments <date>
+-- column reference: the payout's bank trace reference (external_trace_id); null when Shopify gives none and for a sales journal
 -- column line_count: how many lines the journal has
 -- column total_debit: the sum of the journal's debits
 -- column total_credit: the sum of the journal's credits
 -- column is_balanced: J1: debits equal credits and every line has an account and a non-zero amount
 -- column bank_amount: the bank line's amount (the payout's net as posted); null for an earlier month's part
--- column payout_net: the payout's net as Shopify serves it: the bank deposit, negative for a withdrawal
--- column ties_to_bank: J2: one bank line, equal to payout_net; null for an earlier month's part (no bank line)
+-- column payout_net: the payout's net as Shopify serves it: the bank deposit, negative for a withdrawal; null for a sales journal
+-- column ties_to_bank: J2: one bank line, equal to payout_net; null for an earlier month's part and a sales journal (no bank line)
 -- column net_sales: product sales less discounts plus shipping income, ex tax; positive is income; before refunds
 -- column refunds: refunds to customers ex tax; positive is money refunded (a debit)
 -- column fees: Shopify Payments and chargeback fees; positive is a cost, negative a fee returned
@@ -95,9 +96,15 @@ select
     journals.payout_status,
     journals.journal_status,
     journals.currency_code,
-    'Shopify Payments payout ' || cast(journals.payout_id as varchar) || ' ' || strftime(journals.date, '%Y-%m-%d')
-    || case when journals.journal_date <> journals.date then ' (part to ' || strftime(journals.journal_date, '%Y-%m-%d') || ')' else '' end
-        as narration,
+    case
+        when journals.payout_id is null then 'Sales outside Shopify Payments ' || strftime(journals.date, '%Y-%m-%d')
+        else 'Shopify Payments payout ' || cast(journals.payout_id as varchar) || ' ' || strftime(journals.date, '%Y-%m-%d')
+        || case
+            when journals.journal_date <> journals.date
+                then ' (part to ' || strftime(journals.journal_date, '%Y-%m-%d') || ')'
+            else ''
+        end
+    end as narration,
     journals.reference,
     journals.line_count,
     cast(journals.total_debit as decimal(18, 2)) as total_debit,

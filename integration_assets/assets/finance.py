@@ -1,16 +1,16 @@
-"""Finance deliveries: the payout journals as files finance imports or opens, under
-`$INTEGRATION_DATA_DIR/exports/`:
+"""Finance deliveries: the journals (payouts, and sales outside Shopify Payments) as files finance
+imports or opens, under `$INTEGRATION_DATA_DIR/exports/`:
 
-    xero/manual_journals_<payout date>.csv      Xero's manual-journal import layout (`_part2.csv` and on
+    xero/manual_journals_<date>.csv             Xero's manual-journal import layout (`_part2.csv` and on
                                                 when a date has more than Xero's 300 lines a file)
-    quickbooks/journal_entries_<payout date>.csv  QuickBooks Online's journal-entry import layout
-    ledger/ledger_<payout date>.csv             date, journal id, account, debit, credit, tax rate, ...
+    quickbooks/journal_entries_<date>.csv       QuickBooks Online's journal-entry import layout
+    ledger/ledger_<date>.csv                    date, journal id, account, debit, credit, tax rate, ...
     month_end/finance_<YYYY-MM>.xlsx            sheets payouts, journals, unmatched, liabilities
 
-Only journals of paid (final) and failed payouts are exported; a scheduled payout's journal is
-provisional and stays in DuckDB. The asset runs after the blocking `journal_balanced` check, and
-refuses again itself: an unbalanced journal never reaches a file. A date with nothing to export has
-its old files removed, so a re-export always replaces.
+Only final journals (paid payouts, every sales journal) and failed payouts' are exported; a
+scheduled payout's journal is provisional and stays in DuckDB. The asset runs after the blocking
+`journal_balanced` check, and refuses again itself: an unbalanced journal never reaches a file. A
+date with nothing to export has its old files removed, so a re-export always replaces.
 """
 
 from pathlib import Path
@@ -30,7 +30,7 @@ class UnbalancedJournalError(RuntimeError):
 
 
 def export_date(wh: Warehouse, root: Path, date: str, quickbooks_date_format: str) -> dict[str, Any]:
-    """Write (or remove) the files of one payout date; returns what was written."""
+    """Write (or remove) the files of one date (its payouts' and its sales journal); returns what was written."""
     lines = wh.query_named("exports/journal_lines_of_date", date=date)
     unbalanced = sorted({line["journal_id"] for line in lines if not line["is_balanced"]})
     if unbalanced:
@@ -77,10 +77,10 @@ def month_sheets(wh: Warehouse, month: str) -> dict[str, list[dict[str, Any]]]:
 def finance_exports(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, finance_files: FinanceFilesResource
 ) -> dg.MaterializeResult:
-    """The payout journals as files for finance: Xero manual-journal CSVs, a QuickBooks Online
-    journal-entry CSV and a generic ledger CSV per payout date, and a month-end workbook (payouts,
-    journals, unmatched, liabilities) per month touched, under $INTEGRATION_DATA_DIR/exports. Paid
-    and failed payouts only; re-export replaces."""
+    """The journals as files for finance (each payout's, and each day's sales outside Shopify
+    Payments): Xero manual-journal CSVs, a QuickBooks Online journal-entry CSV and a generic ledger
+    CSV per date, and a month-end workbook (payouts, journals, unmatched, liabilities) per month
+    touched, under $INTEGRATION_DATA_DIR/exports. Final and failed journals only; re-export replaces."""
     dates = dates_of(context)
     root = Path(warehouse.data_dir) / "exports"
     written: dict[str, Any] = {}

@@ -1,6 +1,6 @@
 """The files finance imports or opens: Xero manual-journal CSVs, a QuickBooks Online journal-entry
-CSV and a generic ledger CSV per payout date, and a month-end workbook per month. No Dagster here:
-the asset in `finance.py` calls these.
+CSV and a generic ledger CSV per date (its payouts' journals and its sales journal), and a month-end
+workbook per month. No Dagster here: the asset in `finance.py` calls these.
 
 Files are written whole or not at all (`atomic_files`), so a reader never sees half a file and a
 re-export replaces the old one. Amounts are written as exact decimal text with the currency's own
@@ -83,11 +83,15 @@ def xero_rows(lines: Sequence[Mapping[str, Any]]) -> list[list[str]]:
             line["account_code"],
             XERO_TAX_RATE,
             money_text(line["amount"], line["currency_code"]),
-            "Payout",
-            str(line["payout_id"]),
+            *_xero_tracking(line),
         ]
         for line in lines
     ]
+
+
+def _xero_tracking(line: Mapping[str, Any]) -> tuple[str, str]:
+    """A payout journal's lines are tracked by payout; a sales journal's (no payout) are not."""
+    return ("Payout", str(line["payout_id"])) if line["payout_id"] is not None else ("", "")
 
 
 def ledger_rows(lines: Sequence[Mapping[str, Any]]) -> list[list[str]]:

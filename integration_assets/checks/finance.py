@@ -1,8 +1,8 @@
 """Checks on the finance models: the invariants a finance lead relies on before a journal reaches the
 ledger (api-notes/payouts-ledger.md section 4). They read DuckDB read-only in the pool `duckdb`.
 
-- journal_balanced (finance/journals, each payout date): ERROR and blocking, an unbalanced journal is
-  never exported (J1).
+- journal_balanced (finance/journals, each date's payout and sales journals): ERROR and blocking,
+  an unbalanced journal is never exported (J1).
 - payout_ties_to_bank (finance/payout_reconciliation, each date): ERROR when the transactions, the
   TRANSFER row or the bank line differ from the payout's net (P2, J2); WARN when a journal's rounding
   passes one minor unit per order it recognised (J3).
@@ -35,8 +35,8 @@ def _total(rows: list[dict[str, Any]], column: str) -> str:
 
 
 def journal_balanced_outcome(wh: Warehouse, date: str) -> Outcome:
-    """J1: every journal of the date's payouts has debits == credits to the minor unit, no zero lines
-    and no line without an account."""
+    """J1: every journal of the date (its payouts' and its sales journal) has debits == credits to
+    the minor unit, no zero lines and no line without an account."""
     journals = check_rows(wh, "journal_balanced", date=date)
     unbalanced = [j for j in journals if not j["is_balanced"]]
     metadata: dict[str, Any] = {
@@ -59,8 +59,9 @@ def journal_balanced_outcome(wh: Warehouse, date: str) -> Outcome:
     blocking=True,
     pool=POOL,
     description=(
-        "Every payout journal dated to each date of the run balances: debits == credits to the minor unit, no "
-        "zero line, every line has an account. ERROR and blocking: an unbalanced journal is never exported."
+        "Every journal of each date of the run (payouts' and the sales journal) balances: debits == credits "
+        "to the minor unit, no zero line, every line has an account. ERROR and blocking: an unbalanced "
+        "journal is never exported."
     ),
 )
 def journal_balanced(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> Iterator:

@@ -49,6 +49,9 @@ class Books:
         currency: str = "GBP",
         presentment: str | None = None,
         taxes_included: bool = True,
+        source_name: str = "web",
+        financial_status: str = "PAID",
+        cancelled: bool = False,
     ) -> dict[str, int]:
         """One order and its children; returns the ids of its tender transactions by gateway."""
         table = (shopify_tables.ORDERS, day)
@@ -64,7 +67,9 @@ class Books:
                 "currency_code": currency,
                 "presentment_currency_code": presentment or currency,
                 "taxes_included": taxes_included,
-                "source_name": "web",
+                "source_name": source_name,
+                "display_financial_status": financial_status,
+                "cancelled_at": at(day, 11) if cancelled else None,
             }
         )
         for total, tax, is_gift_card in lines:
@@ -104,8 +109,17 @@ class Books:
         return ids
 
     def _transaction(
-        self, order_id: int, day: str, kind: str, gateway: str, amount: str, currency: str, refund_id: int | None = None
+        self,
+        order_id: int,
+        day: str,
+        kind: str,
+        gateway: str,
+        amount: str,
+        currency: str,
+        refund_id: int | None = None,
+        processed_day: str | None = None,
     ) -> int:
+        """A transaction landed with its order (on `day`), processed on `processed_day` (default: `day`)."""
         transaction_id = self._id()
         self.rows[(shopify_tables.ORDER_TRANSACTIONS, day)].append(
             {
@@ -116,15 +130,25 @@ class Books:
                 "status": "SUCCESS",
                 "gateway": gateway,
                 "test": False,
-                "processed_at": at(day, 9),
+                "processed_at": at(processed_day or day, 9),
                 "amount": money(amount),
                 "currency_code": currency,
             }
         )
         return transaction_id
 
-    def refund(self, order_id: int, order_day: str, day: str, amount: str, subtotal: str, tax: str) -> tuple[int, int]:
-        """A card refund on an order landed on `order_day`; returns (refund id, its transaction id)."""
+    def refund(
+        self,
+        order_id: int,
+        order_day: str,
+        day: str,
+        amount: str,
+        subtotal: str,
+        tax: str,
+        tenders: list[tuple[str, str]] | None = None,  # (gateway, amount) paid back; default all to the card
+    ) -> tuple[int, int]:
+        """A refund made on `day` of an order landed on `order_day`; returns (refund id, the id of its
+        first tender transaction)."""
         refund_id = self._id()
         self.rows[(shopify_tables.ORDER_REFUNDS, order_day)].append(
             {"order_id": order_id, "id": refund_id, "created_at": at(day), "total_refunded": money(amount)}
@@ -141,7 +165,11 @@ class Books:
                 "total_tax": money(tax),
             }
         )
-        return refund_id, self._transaction(order_id, order_day, "REFUND", "shopify_payments", amount, "GBP", refund_id)
+        paid_back = [
+            self._transaction(order_id, order_day, "REFUND", gateway, part, "GBP", refund_id, processed_day=day)
+            for gateway, part in tenders or [("shopify_payments", amount)]
+        ]
+        return refund_id, paid_back[0]
 
     def balance(
         self,
@@ -321,4 +349,45 @@ def acceptance_books() -> Books:
     books.payout(P5, "2026-12-04")
     # A card payment of Wednesday 25 Nov that no payout has settled (due Monday 30 Nov).
     books.order(1008, "2026-11-25", lines=[("15.00", "2.50", False)], tenders=[("shopify_payments", "15.00")])
+    return books
+
+
+SALES_DATES = ["2026-12-07", "2026-12-08"]
+
+
+def sales_books() -> Books:
+    """Money that never passes through Shopify Payments, worked out by hand in test_sales_journals:
+    a POS cash sale, a sale paid wholly by gift card, a manual-payment order still owed, a cancelled
+    unpaid order, a cash sale partly refunded in cash the next day, and a card order (split with a
+    gift card) refunded partly to the card and partly to the gift card."""
+    books = Books()
+    day, next_day = SALES_DATES
+    vat = [("GB VAT", "0.2", "6.00")]
+    books.order(2001, day, lines=[("36.00", "6.00", False)], taxes=vat, tenders=[("cash", "36.00")], source_name="pos")
+    books.order(
+        2002, day, lines=[("24.00", "4.00", False)], taxes=[("GB VAT", "0.2", "4.00")], tenders=[("gift_card", "24.00")]
+    )
+    books.order(
+        2003,
+        day,
+        lines=[("60.00", "10.00", False)],
+        taxes=[("GB VAT", "0.2", "11.00")],
+        shipping=("6.00", "1.00"),
+        financial_status="PENDING",
+    )
+    books.order(2004, day, lines=[("18.00", "3.00", False)], taxes=vat, financial_status="VOIDED", cancelled=True)
+    books.order(
+        2005,
+        day,
+        lines=[("70.00", "11.67", False)],
+        taxes=[("GB VAT", "0.2", "11.67")],
+        tenders=[("shopify_payments", "50.00"), ("gift_card", "20.00")],
+    )
+    books.order(
+        2006, day, lines=[("48.00", "8.00", False)], taxes=[("GB VAT", "0.2", "8.00")], tenders=[("cash", "48.00")]
+    )
+    books.refund(
+        2005, day, next_day, "35.00", "35.00", "5.83", tenders=[("shopify_payments", "15.00"), ("gift_card", "20.00")]
+    )
+    books.refund(2006, day, next_day, "12.00", "12.00", "2.00", tenders=[("cash", "12.00")])
     return books

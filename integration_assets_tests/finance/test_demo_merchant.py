@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import duckdb
 import pytest
@@ -52,7 +53,10 @@ def _payouts_in_window(world: World) -> dict[int, Decimal]:
 def test_every_payout_has_balanced_journals_whose_bank_line_is_the_served_net(run: Run) -> None:
     expected = _payouts_in_window(run.world)
     assert expected, "the window has payouts"
-    journals = run.query("select journal_id, payout_id, is_balanced, total_debit, total_credit from finance.journals")
+    journals = run.query(
+        "select journal_id, payout_id, is_balanced, total_debit, total_credit from finance.journals "
+        "where payout_id is not null"
+    )
     assert {payout for _, payout, *_ in journals} == set(expected)
     assert all(balanced and debit == credit and debit > 0 for _, _, balanced, debit, credit in journals), journals
     bank = dict(
@@ -92,6 +96,48 @@ def test_injected_unmatched_charges_and_unmapped_types_are_found_and_nothing_els
     suspense = run.query("select coalesce(sum(amount), 0) from finance.journal_lines where line_type = 'suspense'")
     in_unmatched = run.query("select coalesce(sum(-amount), 0) from finance.unmatched")
     assert suspense == in_unmatched
+
+
+def _shop_day(world: World, at: dt.datetime) -> dt.date:
+    return at.astimezone(ZoneInfo(world.shop.timezone)).date()
+
+
+def test_money_outside_shopify_payments_is_journalled_on_its_day(run: Run) -> None:
+    """Every order of the window that Shopify Payments never touched (the POS store's cash sales) is
+    recognised in its day's sales journal, and the till account moves by exactly the cash taken
+    less the cash paid back that day; every sales journal balances."""
+    window = set(run.world.size.dates)
+    outside = [
+        o
+        for o in run.world.orders
+        if not o.test
+        and _shop_day(run.world, o.created_at) in window
+        and all(t.gateway != "shopify_payments" for t in o.transactions)
+    ]
+    cash_in = sum(
+        (t.amount.shop for o in outside for t in o.transactions if t.gateway == "cash" and t.kind == "SALE"),
+        Decimal(0),
+    )
+    cash_out = sum(
+        (
+            t.amount.shop
+            for o in run.world.orders
+            for r in o.refunds
+            for t in r.transactions
+            if t.gateway == "cash" and t.status == "SUCCESS" and _shop_day(run.world, t.processed_at) in window
+        ),
+        Decimal(0),
+    )
+    assert outside and cash_in > 0, "the world has till sales"
+    till = run.query(
+        "select coalesce(sum(amount), 0) from finance.journal_lines "
+        "where payout_id is null and line_type = 'pos_cash_clearing'"
+    )[0][0]
+    assert till == cash_in - cash_out
+    journals = run.query("select journal_id, is_balanced, total_debit from finance.journals where payout_id is null")
+    days = {_shop_day(run.world, o.created_at) for o in outside}
+    assert {j for j, *_ in journals} >= {f"sales-{day.isoformat()}" for day in days}
+    assert all(balanced and debit > 0 for _, balanced, debit in journals), journals
 
 
 def test_sales_fees_and_liabilities_add_up_to_the_payouts(run: Run) -> None:

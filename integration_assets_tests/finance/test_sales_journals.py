@@ -1,0 +1,139 @@
+"""The sales journals: money no Shopify Payments payout will ever carry (POS cash, gift cards alone,
+manual payments still owed, refunds paid back in cash or to a gift card), worked out by hand on
+`books.sales_books()`. Without them a month closed from our journals misses every till sale."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from integration_assets.assets.finance import export_date
+from integration_assets.assets.sql_models import build_warehouse
+from integration_assets.checks.finance import journal_balanced_outcome
+from integration_assets.resources import WarehouseResource
+from integration_assets.warehouse import MODELS_DIR, Warehouse
+from integration_assets_tests.finance.books import SALES_DATES, sales_books
+
+VAT = "GB VAT 20.000%"
+NO_TAX = "No tax"
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory: pytest.TempPathFactory) -> WarehouseResource:
+    data = tmp_path_factory.mktemp("sales_books") / "data"
+    sales_books().write(data)
+    resource = WarehouseResource(data_dir=str(data), seeds_dir=str(MODELS_DIR / "seeds"), shop_timezone="Europe/London")
+    build_warehouse(resource, SALES_DATES)
+    return resource
+
+
+def query(warehouse: WarehouseResource, sql: str) -> list[tuple]:
+    with duckdb.connect(str(warehouse.path), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def journal(warehouse: WarehouseResource, journal_id: str) -> dict[tuple[str, str], tuple[Decimal, int]]:
+    rows = query(
+        warehouse,
+        "select line_type, tax_rate, amount, transaction_count from finance.journal_lines "
+        f"where journal_id = '{journal_id}' order by line_number",
+    )
+    return {(line_type, rate): (amount, count) for line_type, rate, amount, count in rows}
+
+
+def test_a_days_sales_outside_shopify_payments_are_recognised_against_their_tenders(
+    warehouse: WarehouseResource,
+) -> None:
+    # Orders 2001 (cash 36.00), 2002 (gift card 24.00), 2003 (60.00 + 6.00 shipping, still owed) and
+    # 2006 (cash 48.00), VAT included. Ex tax: 30 + 20 + 50 + 40 = 140.00 of sales, 5.00 shipping;
+    # VAT 6 + 4 + 11 + 8 = 29.00. The cancelled unpaid 2004 and the card order 2005 post nothing here.
+    assert journal(warehouse, "sales-2026-12-07") == {
+        ("gift_card_liability", NO_TAX): (Decimal("24.00"), 4),  # redeemed: the liability goes down
+        ("pending_payment", NO_TAX): (Decimal("66.00"), 4),  # order 2003, PENDING: owed in full
+        ("pos_cash_clearing", NO_TAX): (Decimal("84.00"), 4),  # 36.00 + 48.00 in the tills
+        ("product_sales", VAT): (Decimal("-140.00"), 4),
+        ("sales_tax", VAT): (Decimal("-29.00"), 4),
+        ("shipping_income", VAT): (Decimal("-5.00"), 4),
+    }
+
+
+def test_refunds_paid_back_outside_shopify_payments_credit_their_tender(warehouse: WarehouseResource) -> None:
+    # 2005's refund of 35.00 (VAT 5.83): 15.00 to the card (its payout's business), 20.00 to the gift
+    # card: VAT 5.83 x 20 / 35 = 3.331, 3.33. 2006's 12.00 (VAT 2.00) back in cash, all of it.
+    assert journal(warehouse, "sales-2026-12-08") == {
+        ("gift_card_liability", NO_TAX): (Decimal("-20.00"), 1),  # the card holds it again: liability up
+        ("pos_cash_clearing", NO_TAX): (Decimal("-12.00"), 1),
+        ("refunds", VAT): (Decimal("26.67"), 2),  # 16.67 + 10.00
+        ("sales_tax", VAT): (Decimal("5.33"), 2),  # 3.33 + 2.00
+    }
+
+
+def test_sales_journals_balance_and_have_no_payout(warehouse: WarehouseResource) -> None:
+    rows = query(
+        warehouse,
+        "select journal_id, journal_date, payout_id, journal_status, narration, is_balanced, total_debit, "
+        "ties_to_bank, net_sales, refunds, output_tax, gift_card_liability_movement from finance.journals order by 1",
+    )
+    narration = "Sales outside Shopify Payments "
+    assert [r[:8] for r in rows] == [
+        (
+            "sales-2026-12-07",
+            dt.date(2026, 12, 7),
+            None,
+            "final",
+            narration + "2026-12-07",
+            True,
+            Decimal("174.00"),
+            None,
+        ),
+        (
+            "sales-2026-12-08",
+            dt.date(2026, 12, 8),
+            None,
+            "final",
+            narration + "2026-12-08",
+            True,
+            Decimal("32.00"),
+            None,
+        ),
+    ]
+    assert [r[8:] for r in rows] == [
+        (Decimal("145.00"), Decimal("0.00"), Decimal("29.00"), Decimal("-24.00")),
+        (Decimal("0.00"), Decimal("26.67"), Decimal("-5.33"), Decimal("20.00")),
+    ]
+    with Warehouse(warehouse.path, read_only=True) as wh:
+        outcome = journal_balanced_outcome(wh, "2026-12-07")
+    assert outcome.passed and outcome.metadata["journals_checked"] == 1
+
+
+def test_the_month_liabilities_carry_cash_gift_cards_and_what_is_owed(warehouse: WarehouseResource) -> None:
+    rows = query(
+        warehouse,
+        "select line_type, movement, payouts, sales_journals from finance.liabilities order by line_type",
+    )
+    assert rows == [
+        ("gift_card_liability", Decimal("4.00"), 0, 2),  # 24.00 redeemed, 20.00 refunded onto a card
+        ("pending_payment", Decimal("66.00"), 0, 1),
+        ("pos_cash_clearing", Decimal("72.00"), 0, 2),  # 84.00 taken, 12.00 paid back
+        ("sales_tax", Decimal("-23.67"), 0, 2),  # 29.00 charged, 5.33 refunded
+    ]
+
+
+def test_sales_journals_are_exported_like_payout_journals(warehouse: WarehouseResource, tmp_path: Path) -> None:
+    with Warehouse(warehouse.path, read_only=True) as wh:
+        written = export_date(wh, tmp_path, "2026-12-08", "%d/%m/%Y")
+    assert written == {"journals": 1, "lines": 4, "xero_files": 1, "months": {"2026-12"}}
+    with (tmp_path / "xero" / "manual_journals_2026-12-08.csv").open(newline="", encoding="utf-8") as handle:
+        xero = list(csv.DictReader(handle))
+    assert [(r["AccountCode"], r["Amount"], r["TrackingName1"], r["TrackingOption1"]) for r in xero] == [
+        ("2300", "-20.00", "", ""),
+        ("1220", "-12.00", "", ""),
+        ("4030", "26.67", "", ""),
+        ("2200", "5.33", "", ""),
+    ]
+    assert {r["Narration"] for r in xero} == {"Sales outside Shopify Payments 2026-12-08"}
