@@ -89,7 +89,8 @@ sales_history_export = dg.define_asset_job(
     description=(
         "Write one location's sales history for a day as an Inventory Planner Advanced-CSV batch and deliver "
         "it over SFTP (INVENTORY_PLANNER_SFTP_*) or into INVENTORY_PLANNER_DROP_DIR; a re-export replaces. "
-        "Run by sales_history_export_schedule (02:00, previous day, every location) and the main job."
+        "Run by sales_history_export_schedule (02:00, previous day, every location, once that day's daily_sync "
+        "has succeeded), by sales_history_after_daily_sync when a later sync succeeds, and by the main job."
     ),
     tags={"integration/area": "inventory_planner"},
 )

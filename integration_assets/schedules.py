@@ -1,8 +1,9 @@
 """Schedules: the nightly batch for the shop day that just ended, in the shop's time zone.
 
 Stock first (00:30, one run per location), then the daily sync (01:00: orders, money, catalogues and
-every model and check, which read that stock), then the Inventory Planner export (02:00). Each tick
-asks for the previous shop day; its run keys are day-based, so a tick evaluated twice launches once.
+every model and check, which read that stock), then the Inventory Planner export (02:00), which waits
+for the day's daily_sync to have succeeded (`export_gate`). Each tick asks for the previous shop day;
+its run keys are day-based, so a tick evaluated twice launches once.
 Cron strings can be changed through the environment (STOCK_SYNC_CRON, DAILY_SYNC_CRON,
 SALES_HISTORY_EXPORT_CRON) without a code change; the times above are the defaults.
 """
@@ -14,6 +15,7 @@ import os
 
 import dagster as dg
 
+from integration_assets.export_gate import scheduled_export
 from integration_assets.jobs import daily_sync, sales_history_export, stock_sync
 from integration_assets.partitions import SHOP_TIMEZONE, location_partitions, partition_date, shop_zone
 
@@ -70,11 +72,12 @@ def daily_sync_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
     default_status=dg.DefaultScheduleStatus.RUNNING,
     description=(
         "02:00 shop time: export the previous shop day's sales history to Inventory Planner, one run per "
-        "location (after the 01:00 daily sync has built the models)."
+        "location not exported yet, once that day's daily_sync has succeeded; until then the tick skips "
+        "with the sync's status and sales_history_after_daily_sync exports the day when the sync succeeds."
     ),
 )
-def sales_history_export_schedule(context: dg.ScheduleEvaluationContext) -> list[dg.RunRequest]:
-    return per_location_requests(sales_history_export.name, previous_shop_day(context))
+def sales_history_export_schedule(context: dg.ScheduleEvaluationContext) -> list[dg.RunRequest] | dg.SkipReason:
+    return scheduled_export(context.instance, previous_shop_day(context))
 
 
 schedules = [stock_sync_schedule, daily_sync_schedule, sales_history_export_schedule]

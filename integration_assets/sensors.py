@@ -1,5 +1,6 @@
-"""Sensors: webhook drops become ingest runs, ingested events become re-syncs and re-checks, and
-failed check evaluations become alerts.
+"""Sensors: webhook drops become ingest runs, ingested events become re-syncs and re-checks, a
+successful daily sync releases its days' Inventory Planner exports, and failed check evaluations
+become alerts.
 
 No sensor opens the DuckDB file or parses a body: a tick lists a folder or reads the event log.
 Cursors hold what was seen (file names and versions, event-log storage ids), never the clock, and
@@ -25,7 +26,16 @@ import dagster as dg
 
 from integration_assets.alerts import AlertDeliveryError, CheckAlert, deliver
 from integration_assets.assets.webhooks import EVENTS_KEY, file_partition
-from integration_assets.jobs import order_recheck, stock_recheck, stock_sync, webhook_ingest
+from integration_assets.export_gate import exports_after_sync
+from integration_assets.jobs import (
+    daily_sync,
+    order_recheck,
+    sales_history_export,
+    stock_recheck,
+    stock_sync,
+    webhook_ingest,
+)
+from integration_assets.partitions import shop_zone
 from integration_assets.resources import WebhooksResource
 from integration_assets.webhooks.landing import LandedFile, waiting_files
 from integration_assets.webhooks.reactions import Reactions
@@ -263,4 +273,23 @@ def _check_alert(run_id: str, storage_id: int, evaluation: Any, ui_url: str) -> 
     )
 
 
-sensors = [shopify_webhook_drops, webhook_reactions, check_failure_alerts]
+@dg.run_status_sensor(
+    run_status=dg.DagsterRunStatus.SUCCESS,
+    monitored_jobs=[daily_sync],
+    request_job=sales_history_export,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description=(
+        "When a daily_sync run succeeds, exports its ended days' sales history to Inventory Planner, one "
+        "run per location not exported yet: a sync that finishes after the 02:00 export schedule is "
+        "exported then, not a day late or from stale models. Days older than SALES_HISTORY_CATCH_UP_DAYS "
+        "(7) are left to a backfill."
+    ),
+)
+def sales_history_after_daily_sync(context: dg.RunStatusSensorContext) -> list[dg.RunRequest] | dg.SkipReason:
+    today = dt.datetime.now(shop_zone()).date()
+    catch_up = int(os.environ.get("SALES_HISTORY_CATCH_UP_DAYS", "7"))
+    requests = exports_after_sync(context.instance, context.dagster_run, today, catch_up)
+    return requests or dg.SkipReason(f"daily_sync run {context.dagster_run.run_id} released no export")
+
+
+sensors = [shopify_webhook_drops, webhook_reactions, sales_history_after_daily_sync, check_failure_alerts]

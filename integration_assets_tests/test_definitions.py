@@ -202,9 +202,16 @@ def test_named_jobs_and_sensors_are_pinned() -> None:
         found[name] = (keys, _partitioning(job.partitions_def))
     assert found == JOBS
     sensors = {s.name: s for s in repository.sensor_defs}
-    assert set(sensors) == {"shopify_webhook_drops", "webhook_reactions", "check_failure_alerts"}
+    assert set(sensors) == {
+        "shopify_webhook_drops",
+        "webhook_reactions",
+        "sales_history_after_daily_sync",
+        "check_failure_alerts",
+    }
     assert all(s.description and len(s.description) > 40 for s in sensors.values())
+    assert all(s.default_status == dg.DefaultSensorStatus.RUNNING for s in sensors.values())
     assert sensors["shopify_webhook_drops"].job_name == "webhook_ingest"
+    assert sensors["sales_history_after_daily_sync"].job_name == "sales_history_export"
     assert {j.name for j in sensors["webhook_reactions"].jobs} == {"stock_sync", "stock_recheck", "order_recheck"}
 
 

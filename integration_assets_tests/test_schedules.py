@@ -1,5 +1,6 @@
 """The nightly schedules, evaluated with Dagster's schedule test API: each tick asks for the shop day
-that just ended, in the shop's time zone, with day-based run keys."""
+that just ended, in the shop's time zone, with day-based run keys. The export schedule's wait for
+the day's sync is tested in test_export_gate."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from zoneinfo import ZoneInfo
 import dagster as dg
 
 from integration_assets.definitions import defs
-from integration_assets.schedules import daily_sync_schedule, sales_history_export_schedule, stock_sync_schedule
+from integration_assets.schedules import daily_sync_schedule, stock_sync_schedule
 
 LONDON = ZoneInfo("Europe/London")
 LOCATIONS = ["northampton", "leeds", "dublin", "london"]
@@ -23,13 +24,6 @@ def test_stock_sync_asks_for_every_location_of_the_previous_shop_day() -> None:
     requests = stock_sync_schedule(_context(dt.datetime(2026, 11, 21, 0, 30, tzinfo=LONDON)))
     assert [r.partition_key for r in requests] == [f"2026-11-20|{location}" for location in LOCATIONS]
     assert [r.run_key for r in requests] == [f"stock_sync:2026-11-20|{location}" for location in LOCATIONS]
-
-
-def test_sales_history_export_asks_for_every_location_of_the_previous_shop_day_at_two() -> None:
-    # 02:00 London on 22 Nov exports 21 Nov; a tick evaluated twice has the same run keys.
-    requests = sales_history_export_schedule(_context(dt.datetime(2026, 11, 22, 2, 0, tzinfo=LONDON)))
-    assert [r.partition_key for r in requests] == [f"2026-11-21|{location}" for location in LOCATIONS]
-    assert [r.run_key for r in requests] == [f"sales_history_export:2026-11-21|{location}" for location in LOCATIONS]
 
 
 def test_daily_sync_asks_for_the_previous_shop_day_even_across_utc_midnight() -> None:

@@ -16,6 +16,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -247,12 +248,19 @@ def _evaluations(instance: dg.DagsterInstance, run_id: str) -> list:
 
 def test_daemon_ticks_the_sales_history_export_schedule(reconciled: Reconciled, tmp_path: Path) -> None:
     """The real scheduler ticks sales_history_export_schedule (its cron set to every minute here) and
-    launches one export per location for the previous shop day, each succeeding."""
+    launches one export per location for the previous shop day, each succeeding. The export waits
+    for the day's daily_sync, so the instance first records that sync as succeeded (for the two days
+    a tick near midnight may ask for): the world's own sync ran for its November dates."""
     with pytest.MonkeyPatch.context() as patch:
         for name, value in reconciled.env.items():
             patch.setenv(name, value)
         instance = dg.DagsterInstance.get()
     locations = sorted(loc["location_key"] for loc in reconciled.world.seeds["locations"] if loc["location_key"])
+    today = dt.datetime.now(LONDON).date()
+    for days_back in (1, 2):
+        day = (today - dt.timedelta(days=days_back)).isoformat()
+        tags = {"dagster/partition": day}
+        instance.add_run(dg.DagsterRun("daily_sync", str(uuid.uuid4()), status=dg.DagsterRunStatus.SUCCESS, tags=tags))
 
     def exported() -> list[dg.DagsterRun] | None:
         done = [
@@ -278,6 +286,5 @@ def test_daemon_ticks_the_sales_history_export_schedule(reconciled: Reconciled, 
     days = {r.tags["dagster/partition"].split("|")[0] for r in first_tick}
     assert len(days) == 1
     [day] = days
-    today = dt.datetime.now(LONDON).date()
     assert dt.date.fromisoformat(day) in (today - dt.timedelta(days=1), today - dt.timedelta(days=2))
     assert sorted(r.tags["dagster/partition"].split("|")[1] for r in first_tick) == locations
