@@ -106,7 +106,7 @@ class RunSummary:
         if self.exceptions_note:
             lines.append(f"  ({self.exceptions_note})")
         if self.finance:
-            lines.append("\nFinance (Shopify Payments payouts dated in the range):")
+            lines.append("\nFinance (payouts and sales journals dated in the range):")
             lines += [f"  {name:<44} {value:>12}" for name, value in self.finance.items()]
         if self.orphaned_runs:
             lines.append(

@@ -358,8 +358,9 @@ SALES_DATES = ["2026-12-07", "2026-12-08"]
 def sales_books() -> Books:
     """Money that never passes through Shopify Payments, worked out by hand in test_sales_journals:
     a POS cash sale, a sale paid wholly by gift card, a manual-payment order still owed, a cancelled
-    unpaid order, a cash sale partly refunded in cash the next day, and a card order (split with a
-    gift card) refunded partly to the card and partly to the gift card."""
+    unpaid order, a cash sale partly refunded in cash the next day, a sale through another gateway
+    (PayPal), and a card order (split with a gift card) refunded partly to the card and partly to the
+    gift card."""
     books = Books()
     day, next_day = SALES_DATES
     vat = [("GB VAT", "0.2", "6.00")]
@@ -385,6 +386,9 @@ def sales_books() -> Books:
     )
     books.order(
         2006, day, lines=[("48.00", "8.00", False)], taxes=[("GB VAT", "0.2", "8.00")], tenders=[("cash", "48.00")]
+    )
+    books.order(
+        2007, day, lines=[("12.00", "2.00", False)], taxes=[("GB VAT", "0.2", "2.00")], tenders=[("paypal", "12.00")]
     )
     books.refund(
         2005, day, next_day, "35.00", "35.00", "5.83", tenders=[("shopify_payments", "15.00"), ("gift_card", "20.00")]
