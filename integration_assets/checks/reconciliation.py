@@ -14,11 +14,13 @@ checks reported, not crashes. WARN results reach people through our own sensor o
 | order_lifecycle | reconciliation/order_lifecycle | each date (order created) | WARN on any lifecycle exception |
 | restock_mismatch | reconciliation/order_restocks | each date (order created) | WARN on any ghost stock |
 | payout_matching | reconciliation/payout_matching | each date (payout date) | WARN on any payout_unmatched_charge |
+| exceptions_within_sla | reconciliation/exceptions | the as-of date, now | WARN on any exception past its SLA |
 
 Current-state models (stock, SKUs, locations) are judged at the run's last date, the as-of date
 (DESIGN.md "As-of time"); dated findings (orders, payouts) at every date of the run.
 """
 
+import datetime as dt
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -43,6 +45,7 @@ from integration_assets.resources import WarehouseResource
 from integration_assets.warehouse import Warehouse
 
 POOL = "duckdb"
+RECONCILIATION_EXCEPTIONS = dg.AssetKey(["reconciliation", "exceptions"])
 OPEN_ATTEMPTS = 6
 
 
@@ -275,4 +278,60 @@ def payout_matching(context: dg.AssetCheckExecutionContext, warehouse: Warehouse
     yield from evaluations(context, outcomes, sql_seconds=wh.sql_seconds)
 
 
-checks = [stock_parity, sku_consistency, location_mapping, order_lifecycle, restock_mismatch, payout_matching]
+# --- the exceptions register --------------------------------------------------------------------
+
+
+def exceptions_within_sla_outcome(wh: Warehouse, now: dt.datetime) -> Outcome:
+    """The other checks say what disagrees; this one says what nobody has fixed in time: every open
+    exception past its due_at (first seen + its owner's SLA) at `now`, counted by owner and type."""
+    overdue = check_rows(wh, "exceptions_overdue", now=now.isoformat())
+    open_by_owner = {r["owner"]: int(r["open"]) for r in check_rows(wh, "exceptions_open")}
+    by_owner = Counter(str(r["owner"]) for r in overdue)
+    metadata: dict[str, Any] = {
+        "checked_at": now.isoformat(timespec="seconds"),
+        "open": sum(open_by_owner.values()),
+        "open_by_owner": dg.MetadataValue.json(open_by_owner),
+        "overdue": len(overdue),
+        "overdue_by_owner": dg.MetadataValue.json(dict(sorted(by_owner.items()))),
+        "max_overdue": 0,
+        **counts_metadata(Counter(str(r["type"]) for r in overdue)),
+        "worst_rows": worst_rows(overdue),
+    }
+    if not overdue:
+        return Outcome(True, f"{metadata['open']} open exceptions, none past its owner's SLA", metadata=metadata)
+    owners = ", ".join(f"{owner} {n}" for owner, n in sorted(by_owner.items()))
+    worst = overdue[0]
+    found = (
+        f"{len(overdue)} exception{'s' if len(overdue) != 1 else ''} past the owner's SLA ({owners}); longest: "
+        f"{worst['type']} owned by {worst['owner']}, {worst['hours_overdue']} h overdue"
+    )
+    return Outcome(False, found, WARN, metadata)
+
+
+@partitioned_check(
+    asset=RECONCILIATION_EXCEPTIONS,
+    name="exceptions_within_sla",
+    partitions_def=daily_partitions,
+    blocking=False,
+    pool=POOL,
+    description=(
+        "Every open exception in the register is within its owner's SLA (seeds/exception_owners.csv: due_at = "
+        "first seen + sla_hours), judged at the check's clock on the run's last date. WARN with the overdue "
+        "exceptions by owner and type, longest overdue first, so an unfixed disagreement reaches its owner again."
+    ),
+)
+def exceptions_within_sla(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> Iterator:
+    with open_read_only(warehouse) as wh:
+        outcome = exceptions_within_sla_outcome(wh, dt.datetime.now(dt.UTC))
+    yield from evaluations(context, {_as_of(context): outcome}, sql_seconds=wh.sql_seconds)
+
+
+checks = [
+    stock_parity,
+    sku_consistency,
+    location_mapping,
+    order_lifecycle,
+    restock_mismatch,
+    payout_matching,
+    exceptions_within_sla,
+]

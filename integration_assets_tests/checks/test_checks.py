@@ -53,6 +53,7 @@ DUCKDB_CHECKS = {
     "reconciliation/order_lifecycle:order_lifecycle",
     "reconciliation/order_restocks:restock_mismatch",
     "reconciliation/payout_matching:payout_matching",
+    "reconciliation/exceptions:exceptions_within_sla",
     "finance/journals:journal_balanced",
     "finance/payout_reconciliation:payout_ties_to_bank",
     "finance/payout_reconciliation:refunds_within_capture",
@@ -312,6 +313,29 @@ def test_dated_findings_are_counted_on_their_dates(checked: Checked, check: str,
         expected = Counter(a.type for a in checked.world.anomalies if a.type == kind and a.date == date)
         assert evaluation.metadata["counts_by_type"].value == dict(expected), date
         assert (evaluation.passed, evaluation.severity) == (not expected, dg.AssetCheckSeverity.WARN), date
+
+
+def test_exceptions_past_their_owners_sla_are_found_by_owner(checked: Checked) -> None:
+    """At the run every exception is new, so the check passed; five hours later only the types whose
+    owner promised a fix within four hours are overdue; past the longest SLA, all of them are."""
+    world = checked.world
+    (evaluation,) = checked.evaluations("reconciliation/exceptions:exceptions_within_sla").values()
+    assert (evaluation.passed, evaluation.partition) == (True, checked.run_dates[-1])
+    assert evaluation.metadata["open"].value == len(world.anomalies) and evaluation.metadata["overdue"].value == 0
+
+    owners = {row["exception_type"]: (row["owner"], int(row["sla_hours"])) for row in world.seeds["exception_owners"]}
+    with reconciliation.open_read_only(WarehouseResource(data_dir=str(checked.root))) as wh:
+        (seen,) = wh.execute("select max(first_seen_at) from reconciliation.exceptions")[0]
+        later = reconciliation.exceptions_within_sla_outcome(wh, seen + dt.timedelta(hours=5))
+        longest = max(sla for _, sla in owners.values())
+        all_late = reconciliation.exceptions_within_sla_outcome(wh, seen + dt.timedelta(hours=longest + 1))
+    late = [a for a in world.anomalies if owners[a.type][1] < 5]
+    assert late, "the world has exceptions with a four-hour SLA"
+    assert (later.passed, later.severity) == (False, dg.AssetCheckSeverity.WARN)
+    assert later.metadata["counts_by_type"].value == dict(Counter(a.type for a in late))
+    assert later.metadata["overdue_by_owner"].value == dict(Counter(owners[a.type][0] for a in late))
+    assert all_late.metadata["overdue"] == len(world.anomalies)
+    assert all_late.metadata["open_by_owner"].value == dict(Counter(owners[a.type][0] for a in world.anomalies))
 
 
 def test_source_checks_pass(checked: Checked) -> None:
