@@ -11,9 +11,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import duckdb
+
 from integration_assets.assets import payments_tables, shopify_tables
+from integration_assets.assets.sql_models import build_warehouse
 from integration_assets.lake import partition_dir, with_lineage, write_partition
 from integration_assets.raw_tables import RawTable
+from integration_assets.resources import WarehouseResource
+from integration_assets.warehouse import MODELS_DIR
 
 SYNCED_AT = dt.datetime(2026, 12, 5, 6, 0, tzinfo=dt.UTC)
 
@@ -236,6 +241,20 @@ class Books:
         for (spec, day), rows in self.rows.items():
             target = partition_dir(lake, spec.source, spec.entity, day)
             write_partition(target, with_lineage(rows, spec.source, SYNCED_AT), spec.schema)
+
+    def build_warehouse(self, data: Path, dates: list[str]) -> WarehouseResource:
+        """Land the books under `data` and build the seeds and every model over `dates`."""
+        self.write(data)
+        resource = WarehouseResource(
+            data_dir=str(data), seeds_dir=str(MODELS_DIR / "seeds"), shop_timezone="Europe/London"
+        )
+        build_warehouse(resource, dates)
+        return resource
+
+
+def query(warehouse: WarehouseResource, sql: str) -> list[tuple]:
+    with duckdb.connect(str(warehouse.path), read_only=True) as con:
+        return con.execute(sql).fetchall()
 
 
 P1, P2, P3, P4, P5 = 501, 502, 503, 504, 505

@@ -8,7 +8,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 import dagster as dg
-import duckdb
 
 from integration_assets.assets.sql_models import build_warehouse
 from integration_assets.checks.finance import (
@@ -19,14 +18,9 @@ from integration_assets.checks.finance import (
 )
 from integration_assets.resources import WarehouseResource
 from integration_assets.warehouse import Warehouse
-from integration_assets_tests.finance.books import BOOK_DATES, P1, P2, P3, P4, P5
+from integration_assets_tests.finance.books import BOOK_DATES, P1, P2, P3, P4, P5, query
 
 VAT = "GB VAT 20.000%"
-
-
-def query(warehouse: WarehouseResource, sql: str) -> list[tuple]:
-    with duckdb.connect(str(warehouse.path), read_only=True) as con:
-        return con.execute(sql).fetchall()
 
 
 def journal(warehouse: WarehouseResource, journal_id: str) -> dict[tuple[str, str], Decimal]:

@@ -9,15 +9,13 @@ import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from integration_assets.assets.finance import export_date
-from integration_assets.assets.sql_models import build_warehouse
 from integration_assets.checks.finance import journal_balanced_outcome
 from integration_assets.resources import WarehouseResource
-from integration_assets.warehouse import MODELS_DIR, Warehouse
-from integration_assets_tests.finance.books import SALES_DATES, sales_books
+from integration_assets.warehouse import Warehouse
+from integration_assets_tests.finance.books import SALES_DATES, query, sales_books
 
 VAT = "GB VAT 20.000%"
 NO_TAX = "No tax"
@@ -25,16 +23,7 @@ NO_TAX = "No tax"
 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory: pytest.TempPathFactory) -> WarehouseResource:
-    data = tmp_path_factory.mktemp("sales_books") / "data"
-    sales_books().write(data)
-    resource = WarehouseResource(data_dir=str(data), seeds_dir=str(MODELS_DIR / "seeds"), shop_timezone="Europe/London")
-    build_warehouse(resource, SALES_DATES)
-    return resource
-
-
-def query(warehouse: WarehouseResource, sql: str) -> list[tuple]:
-    with duckdb.connect(str(warehouse.path), read_only=True) as con:
-        return con.execute(sql).fetchall()
+    return sales_books().build_warehouse(tmp_path_factory.mktemp("sales_books") / "data", SALES_DATES)
 
 
 def journal(warehouse: WarehouseResource, journal_id: str) -> dict[tuple[str, str], tuple[Decimal, int]]:
