@@ -5,7 +5,7 @@
 -- - one per Shopify Payments payout issued on the date. Every balance transaction posts lines that
 --   sum to minus its net, so with the bank line (+ the payout's net) each balances by construction;
 -- - one sales journal of the shop day (journal id sales-<date>) for the money no payout will ever
---   carry: orders created that day with no Shopify Payments transaction at all (POS cash, gift cards
+--   carry: orders created that day with no successful Shopify Payments payment (POS cash, gift cards
 --   alone, other gateways, manual payment), recognised the same way against their tenders and what
 --   is still owed (pending payment); and refunds paid back that day in cash, to a gift card or
 --   through another gateway. A card order's cash or gift-card part is recognised with the card
@@ -106,9 +106,13 @@ recognising_charges as (
 ),
 
 card_orders as (
+    -- paid (or authorised, to be captured) through Shopify Payments: a payout recognises them; a
+    -- declined card attempt does not make an order a card order
     select order_id
     from staging.shopify_order_transactions
-    where gateway = 'shopify_payments' and order_id is not null
+    where
+        gateway = 'shopify_payments' and kind in ('SALE', 'CAPTURE', 'AUTHORIZATION') and status = 'SUCCESS'
+        and order_id is not null
 ),
 
 other_tender_orders as (

@@ -123,6 +123,7 @@ class Books:
         currency: str,
         refund_id: int | None = None,
         processed_day: str | None = None,
+        status: str = "SUCCESS",
     ) -> int:
         """A transaction landed with its order (on `day`), processed on `processed_day` (default: `day`)."""
         transaction_id = self._id()
@@ -132,7 +133,7 @@ class Books:
                 "refund_id": refund_id,
                 "id": transaction_id,
                 "kind": kind,
-                "status": "SUCCESS",
+                "status": status,
                 "gateway": gateway,
                 "test": False,
                 "processed_at": at(processed_day or day, 9),
@@ -141,6 +142,10 @@ class Books:
             }
         )
         return transaction_id
+
+    def declined(self, order_id: int, day: str, gateway: str, amount: str) -> int:
+        """A payment attempt the gateway declined (status FAILURE), on an order landed on `day`."""
+        return self._transaction(order_id, day, "SALE", gateway, amount, "GBP", status="FAILURE")
 
     def refund(
         self,
@@ -378,8 +383,8 @@ def sales_books() -> Books:
     """Money that never passes through Shopify Payments, worked out by hand in test_sales_journals:
     a POS cash sale, a sale paid wholly by gift card, a manual-payment order still owed, a cancelled
     unpaid order, a cash sale partly refunded in cash the next day, a sale through another gateway
-    (PayPal), and a card order (split with a gift card) refunded partly to the card and partly to the
-    gift card."""
+    (PayPal), a cash sale after a declined card, and a card order (split with a gift card) refunded
+    partly to the card and partly to the gift card."""
     books = Books()
     day, next_day = SALES_DATES
     vat = [("GB VAT", "0.2", "6.00")]
@@ -409,6 +414,10 @@ def sales_books() -> Books:
     books.order(
         2007, day, lines=[("12.00", "2.00", False)], taxes=[("GB VAT", "0.2", "2.00")], tenders=[("paypal", "12.00")]
     )
+    books.order(  # the card was declined at the till; the customer paid cash
+        2008, day, lines=[("30.00", "5.00", False)], taxes=[("GB VAT", "0.2", "5.00")], tenders=[("cash", "30.00")]
+    )
+    books.declined(2008, day, "shopify_payments", "30.00")
     books.refund(
         2005, day, next_day, "35.00", "35.00", "5.83", tenders=[("shopify_payments", "15.00"), ("gift_card", "20.00")]
     )

@@ -39,17 +39,17 @@ def test_a_days_sales_outside_shopify_payments_are_recognised_against_their_tend
     warehouse: WarehouseResource,
 ) -> None:
     # Orders 2001 (cash 36.00), 2002 (gift card 24.00), 2003 (60.00 + 6.00 shipping, still owed),
-    # 2006 (cash 48.00) and 2007 (PayPal 12.00), VAT included. Ex tax: 30 + 20 + 50 + 40 + 10 = 150.00
-    # of sales, 5.00 shipping; VAT 6 + 4 + 11 + 8 + 2 = 31.00. The cancelled unpaid 2004 and the card
-    # order 2005 post nothing here.
+    # 2006 (cash 48.00), 2007 (PayPal 12.00) and 2008 (cash 30.00 after a declined card), VAT included.
+    # Ex tax: 30 + 20 + 50 + 40 + 10 + 25 = 175.00 of sales, 5.00 shipping; VAT 6 + 4 + 11 + 8 + 2 + 5
+    # = 36.00. The cancelled unpaid 2004 and the card order 2005 post nothing here.
     assert journal(warehouse, "sales-2026-12-07") == {
-        ("gift_card_liability", NO_TAX): (Decimal("24.00"), 5),  # redeemed: the liability goes down
-        ("other_gateway_clearing", NO_TAX): (Decimal("12.00"), 5),  # PayPal owes it until it pays out
-        ("pending_payment", NO_TAX): (Decimal("66.00"), 5),  # order 2003, PENDING: owed in full
-        ("pos_cash_clearing", NO_TAX): (Decimal("84.00"), 5),  # 36.00 + 48.00 in the tills
-        ("product_sales", VAT): (Decimal("-150.00"), 5),
-        ("sales_tax", VAT): (Decimal("-31.00"), 5),
-        ("shipping_income", VAT): (Decimal("-5.00"), 5),
+        ("gift_card_liability", NO_TAX): (Decimal("24.00"), 6),  # redeemed: the liability goes down
+        ("other_gateway_clearing", NO_TAX): (Decimal("12.00"), 6),  # PayPal owes it until it pays out
+        ("pending_payment", NO_TAX): (Decimal("66.00"), 6),  # order 2003, PENDING: owed in full
+        ("pos_cash_clearing", NO_TAX): (Decimal("114.00"), 6),  # 36.00 + 48.00 + 30.00 in the tills
+        ("product_sales", VAT): (Decimal("-175.00"), 6),
+        ("sales_tax", VAT): (Decimal("-36.00"), 6),
+        ("shipping_income", VAT): (Decimal("-5.00"), 6),
     }
 
 
@@ -79,7 +79,7 @@ def test_sales_journals_balance_and_have_no_payout(warehouse: WarehouseResource)
             "final",
             narration + "2026-12-07",
             True,
-            Decimal("186.00"),
+            Decimal("216.00"),
             None,
         ),
         (
@@ -94,7 +94,7 @@ def test_sales_journals_balance_and_have_no_payout(warehouse: WarehouseResource)
         ),
     ]
     assert [r[8:] for r in rows] == [
-        (Decimal("155.00"), Decimal("0.00"), Decimal("31.00"), Decimal("-24.00")),
+        (Decimal("180.00"), Decimal("0.00"), Decimal("36.00"), Decimal("-24.00")),
         (Decimal("0.00"), Decimal("26.67"), Decimal("-5.33"), Decimal("20.00")),
     ]
     with Warehouse(warehouse.path, read_only=True) as wh:
@@ -111,8 +111,8 @@ def test_the_month_liabilities_carry_cash_gift_cards_and_what_is_owed(warehouse:
         ("gift_card_liability", Decimal("4.00"), 0, 2),  # 24.00 redeemed, 20.00 refunded onto a card
         ("other_gateway_clearing", Decimal("12.00"), 0, 1),
         ("pending_payment", Decimal("66.00"), 0, 1),
-        ("pos_cash_clearing", Decimal("72.00"), 0, 2),  # 84.00 taken, 12.00 paid back
-        ("sales_tax", Decimal("-25.67"), 0, 2),  # 31.00 charged, 5.33 refunded
+        ("pos_cash_clearing", Decimal("102.00"), 0, 2),  # 114.00 taken, 12.00 paid back
+        ("sales_tax", Decimal("-30.67"), 0, 2),  # 36.00 charged, 5.33 refunded
     ]
 
 
