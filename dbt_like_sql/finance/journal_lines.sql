@@ -116,7 +116,7 @@ card_orders as (
 ),
 
 other_tender_orders as (
-    -- created on the journal's days, never touched by Shopify Payments; cancelled unpaid: no sale
+    -- created on the journal's days, never paid through Shopify Payments; cancelled unpaid: no sale
     select order_id, created_date as sales_date, display_financial_status
     from staging.shopify_orders
     where
@@ -135,7 +135,9 @@ other_tender_orders as (
 recognitions as (
     -- What recognises each order: its first card payment, in that payout's journal (amount: what
     -- the charge settled), or the sales journal of its shop day (nothing settled by card).
-    select payout_id, cast(null as date) as sales_date, month, matched_order_id as order_id, amount, null as financial_status
+    select
+        payout_id, cast(null as date) as sales_date, month, matched_order_id as order_id, amount,
+        null as financial_status
     from recognising_charges
     union all
     select null, sales_date, date_trunc('month', sales_date), order_id, 0, display_financial_status
