@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 import dagster as dg
 
 from integration_assets.jobs import daily_sync, sales_history_export
-from integration_assets.partitions import location_partitions
+from integration_assets.partitions import daily_location_partitions, location_partitions
 
 PARTITION_TAG = "dagster/partition"
 RANGE_START_TAG = "dagster/asset_partition_range_start"
@@ -26,6 +26,7 @@ RANGE_END_TAG = "dagster/asset_partition_range_end"
 TRIGGER_TAG = "integration/triggered_by"
 SYNC_RUN_TAG = "integration/after_daily_sync"
 RECENT_SYNC_RUNS = 200  # how far back to look for the daily_sync run that covers a day
+RECENT_EXPORT_RUNS = 500  # and for the export runs of a day: months of nightly runs at a few locations
 RETRYABLE = (dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED)
 
 
@@ -47,15 +48,27 @@ def newest_daily_sync(instance: dg.DagsterInstance, day: str) -> dg.DagsterRun |
     return next((r.dagster_run for r in records if day in days_of_run(r.dagster_run.tags)), None)
 
 
+def export_covers(tags: Mapping[str, str], day: str, location: str) -> bool:
+    """Whether an export run is for the day at the location: its partition, or a one-location range
+    over dates (as `integration-assets run` launches it) that holds the day."""
+    if PARTITION_TAG in tags:
+        return tags[PARTITION_TAG] == str(dg.MultiPartitionKey({"date": day, "location": location}))
+    if RANGE_START_TAG not in tags or RANGE_END_TAG not in tags:
+        return False
+    first = daily_location_partitions.get_partition_key_from_str(tags[RANGE_START_TAG]).keys_by_dimension
+    last = daily_location_partitions.get_partition_key_from_str(tags[RANGE_END_TAG]).keys_by_dimension
+    return first["location"] == last["location"] == location and first["date"] <= day <= last["date"]
+
+
 def locations_not_exported(instance: dg.DagsterInstance, day: str) -> list[str]:
     """Locations with no export run for the day that succeeded, is queued or is still running."""
-    waiting = []
-    for location in location_partitions.get_partition_keys():
-        key = str(dg.MultiPartitionKey({"date": day, "location": location}))
-        runs = instance.get_runs(dg.RunsFilter(job_name=sales_history_export.name, tags={PARTITION_TAG: key}))
-        if all(run.status in RETRYABLE for run in runs):
-            waiting.append(location)
-    return waiting
+    records = instance.get_run_records(dg.RunsFilter(job_name=sales_history_export.name), limit=RECENT_EXPORT_RUNS)
+    live = [r.dagster_run.tags for r in records if r.dagster_run.status not in RETRYABLE]
+    return [
+        location
+        for location in location_partitions.get_partition_keys()
+        if not any(export_covers(tags, day, location) for tags in live)
+    ]
 
 
 def export_requests(

@@ -90,6 +90,17 @@ def test_only_locations_without_a_live_export_are_launched(instance: dg.DagsterI
     assert isinstance(done, dg.SkipReason) and done.skip_message == "2026-11-21 is already exported for every location."
 
 
+def test_an_export_range_run_counts_for_each_of_its_days(instance: dg.DagsterInstance) -> None:
+    # `integration-assets run` exports one range run a location: 19..21 Nov at leeds covers 21 Nov.
+    _sync(instance, dg.DagsterRunStatus.SUCCESS)
+    leeds = {RANGE_START_TAG: "2026-11-19|leeds", RANGE_END_TAG: "2026-11-21|leeds"}
+    _run(instance, "sales_history_export", dg.DagsterRunStatus.SUCCESS, **leeds)
+    earlier = {RANGE_START_TAG: "2026-11-18|dublin", RANGE_END_TAG: "2026-11-20|dublin"}  # ends the day before
+    _run(instance, "sales_history_export", dg.DagsterRunStatus.SUCCESS, **earlier)
+    requests = _tick(instance)
+    assert [r.partition_key for r in requests] == ["2026-11-21|northampton", "2026-11-21|dublin", "2026-11-21|london"]
+
+
 def test_a_sync_that_succeeds_late_releases_its_ended_days_within_the_catch_up_window(
     instance: dg.DagsterInstance,
 ) -> None:
