@@ -17,13 +17,12 @@ from collections.abc import Iterable, Mapping
 
 import dagster as dg
 
-from integration_assets.jobs import daily_sync, sales_history_export
+from integration_assets.jobs import TRIGGER_TAG, daily_sync, sales_history_export
 from integration_assets.partitions import daily_location_partitions, location_partitions
 
 PARTITION_TAG = "dagster/partition"
 RANGE_START_TAG = "dagster/asset_partition_range_start"
 RANGE_END_TAG = "dagster/asset_partition_range_end"
-TRIGGER_TAG = "integration/triggered_by"
 SYNC_RUN_TAG = "integration/after_daily_sync"
 RECENT_SYNC_RUNS = 200  # how far back to look for the daily_sync run that covers a day
 RECENT_EXPORT_RUNS = 500  # and for the export runs of a day: months of nightly runs at a few locations

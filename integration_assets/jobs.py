@@ -8,6 +8,8 @@ has one partitioning.
 import dagster as dg
 
 RECONCILIATION_EXCEPTIONS = dg.AssetKey(["reconciliation", "exceptions"])
+# The run tag naming the schedule or sensor that asked for a run, beside Dagster's own.
+TRIGGER_TAG = "integration/triggered_by"
 
 webhook_ingest = dg.define_asset_job(
     "webhook_ingest",

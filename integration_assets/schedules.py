@@ -16,7 +16,7 @@ import os
 import dagster as dg
 
 from integration_assets.export_gate import scheduled_export
-from integration_assets.jobs import daily_sync, sales_history_export, stock_sync
+from integration_assets.jobs import TRIGGER_TAG, daily_sync, sales_history_export, stock_sync
 from integration_assets.partitions import SHOP_TIMEZONE, location_partitions, partition_date, shop_zone
 
 
@@ -31,7 +31,7 @@ def per_location_requests(job_name: str, day: str) -> list[dg.RunRequest]:
         dg.RunRequest(
             run_key=f"{job_name}:{day}|{location}",
             partition_key=str(dg.MultiPartitionKey({"date": day, "location": location})),
-            tags={"integration/triggered_by": "schedule"},
+            tags={TRIGGER_TAG: "schedule"},
         )
         for location in location_partitions.get_partition_keys()
     ]
@@ -60,9 +60,7 @@ def stock_sync_schedule(context: dg.ScheduleEvaluationContext) -> list[dg.RunReq
 )
 def daily_sync_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
     day = previous_shop_day(context)
-    return dg.RunRequest(
-        run_key=f"{daily_sync.name}:{day}", partition_key=day, tags={"integration/triggered_by": "schedule"}
-    )
+    return dg.RunRequest(run_key=f"{daily_sync.name}:{day}", partition_key=day, tags={TRIGGER_TAG: "schedule"})
 
 
 @dg.schedule(

@@ -28,6 +28,7 @@ from integration_assets.alerts import AlertDeliveryError, CheckAlert, deliver
 from integration_assets.assets.webhooks import EVENTS_KEY, file_partition
 from integration_assets.export_gate import exports_after_sync
 from integration_assets.jobs import (
+    TRIGGER_TAG,
     daily_sync,
     order_recheck,
     sales_history_export,
@@ -41,7 +42,6 @@ from integration_assets.webhooks.landing import LandedFile, waiting_files
 from integration_assets.webhooks.reactions import Reactions
 
 REACTION_TAG = "integration/reaction"
-TRIGGER_TAG = "integration/triggered_by"
 TERMINAL = (dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED)
 REACTION_PATIENCE_SECONDS = 3600  # a reaction whose runs never appeared is given up after this
 MATERIALIZATIONS_PER_TICK = 200

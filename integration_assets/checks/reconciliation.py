@@ -40,12 +40,12 @@ from integration_assets.checks.evaluation import (
     partitioned_check,
     worst_rows,
 )
+from integration_assets.jobs import RECONCILIATION_EXCEPTIONS
 from integration_assets.partitions import daily_partitions
 from integration_assets.resources import WarehouseResource
 from integration_assets.warehouse import Warehouse
 
 POOL = "duckdb"
-RECONCILIATION_EXCEPTIONS = dg.AssetKey(["reconciliation", "exceptions"])
 OPEN_ATTEMPTS = 6
 
 
