@@ -10,8 +10,10 @@
 --   is still owed (pending payment); and refunds paid back that day in cash, to a gift card or
 --   through another gateway. A card order's cash or gift-card part is recognised with the card
 --   charge in its payout; its refund's non-card part lands here. An order cancelled with nothing
---   paid was never a sale and posts nothing. Tenders are as of the run, like every model: a pending
---   order paid later shows the payment when its day is run again.
+--   paid was never a sale and posts nothing. A sales journal takes the tenders paid by the end of
+--   its day: what is paid later stays pending payment in it, so a closed day's journal reads the same
+--   when it is run again, and the later payment moves it from pending payment to the tender's
+--   account in the sales journal of the day it is paid.
 -- The checks prove every journal balances.
 -- - A charge that settles an order's first Shopify Payments payment recognises the whole order from
 --   Shopify's calculated totals: product sales by tax rate (ex tax, before discounts), discounts,
@@ -49,6 +51,13 @@
 with currency_exponents as (
     select currency_code, exponent
     from (values ('JPY', 0), ('KRW', 0), ('VND', 0), ('CLP', 0), ('ISK', 0), ('HUF', 2)) as c (currency_code, exponent)
+),
+
+tender_accounts as (
+    -- where money taken or paid back outside Shopify Payments sits until it reaches the bank; any
+    -- other gateway (PayPal, bank transfer, manual) is other-gateway clearing
+    select gateway, line_type
+    from (values ('cash', 'pos_cash_clearing'), ('gift_card', 'gift_card_liability')) as t (gateway, line_type)
 ),
 
 transactions as (
@@ -239,16 +248,32 @@ order_tax_rates as (
 ),
 
 order_tenders as (
+    -- A sales journal's order: the tenders paid by the end of its day; what came later is its own.
+    -- A card order: every tender, with its first card payment.
     select
         order_id,
         coalesce(sum(amount) filter (where gateway = 'shopify_payments'), 0) as card,
-        coalesce(sum(amount) filter (where gateway = 'gift_card'), 0) as gift_card,
-        coalesce(sum(amount) filter (where gateway = 'cash'), 0) as cash,
-        coalesce(sum(amount) filter (where gateway not in ('shopify_payments', 'gift_card', 'cash')), 0) as other
-    from staging.shopify_order_transactions
-    where
-        kind in ('SALE', 'CAPTURE') and status = 'SUCCESS' and refund_id is null and not coalesce(test, false)
-        and order_id in (select order_id from orders)
+        coalesce(sum(amount) filter (where gateway = 'gift_card' and not is_later), 0) as gift_card,
+        coalesce(sum(amount) filter (where gateway = 'cash' and not is_later), 0) as cash,
+        coalesce(
+            sum(amount) filter (where gateway not in ('shopify_payments', 'gift_card', 'cash') and not is_later), 0
+        ) as other,
+        coalesce(sum(amount) filter (where is_later), 0) as later
+    from (
+        select
+            transactions.order_id,
+            transactions.gateway,
+            transactions.amount,
+            coalesce(
+                cast(timezone('{{ shop_timezone }}', transactions.processed_at) as date) > recognitions.sales_date, false
+            ) as is_later
+        from staging.shopify_order_transactions as transactions
+        inner join (select distinct order_id, sales_date from recognitions) as recognitions
+            on recognitions.order_id = transactions.order_id
+        where
+            transactions.kind in ('SALE', 'CAPTURE') and transactions.status = 'SUCCESS'
+            and transactions.refund_id is null and not coalesce(transactions.test, false)
+    )
     group by order_id
 ),
 
@@ -268,7 +293,8 @@ order_values as (
         coalesce(order_tenders.card, 0) as card,
         coalesce(order_tenders.gift_card, 0) as gift_card,
         coalesce(order_tenders.cash, 0) as cash,
-        coalesce(order_tenders.other, 0) as other
+        coalesce(order_tenders.other, 0) as other,
+        coalesce(order_tenders.later, 0) as later
     from recognitions
     inner join orders on orders.order_id = recognitions.order_id
     left join order_goods on order_goods.order_id = orders.order_id
@@ -280,10 +306,11 @@ order_values as (
 order_settlements as (
     -- uncollected: the order's value less every tender. An order Shopify shows as still owed
     -- (PENDING, PARTIALLY_PAID; only a sales journal's can be) posts it as pending payment; anywhere
-    -- else it is the residue: FX variance on a converted order, rounding otherwise.
+    -- else it is the residue: FX variance on a converted order, rounding otherwise. A sales
+    -- journal's order paid after its day was owed on it too (later, also pending payment).
     select
         *,
-        product_sales - discounts + shipping_income + tax + gift_cards_sold - gift_card - cash - other - card
+        product_sales - discounts + shipping_income + tax + gift_cards_sold - gift_card - cash - other - card - later
             as uncollected,
         case when financial_status in ('PENDING', 'PARTIALLY_PAID') then uncollected else 0 end as owed
     from order_values
@@ -306,7 +333,7 @@ order_line_totals as (
         sum(gift_card - gift_cards_sold) as gift_card_liability,
         sum(cash) as pos_cash_clearing,
         sum(other) as other_gateway_clearing,
-        sum(card - amount + owed) as pending_payment,
+        sum(card - amount + owed + later) as pending_payment,
         sum(uncollected - owed) as residue
     from order_settlements
     group by all
@@ -355,17 +382,36 @@ other_tender_refunds as (
         amount,
         currency_code,
         cast(timezone('{{ shop_timezone }}', processed_at) as date) as sales_date,
-        case gateway
-            when 'cash' then 'pos_cash_clearing'
-            when 'gift_card' then 'gift_card_liability'
-            else 'other_gateway_clearing'
-        end as tender_line_type
-    from staging.shopify_order_transactions
+        coalesce(tender_accounts.line_type, 'other_gateway_clearing') as tender_line_type
+    from staging.shopify_order_transactions as transactions
+    left join tender_accounts on tender_accounts.gateway = transactions.gateway
     where
-        kind = 'REFUND' and status = 'SUCCESS' and refund_id is not null and gateway <> 'shopify_payments'
+        kind = 'REFUND' and status = 'SUCCESS' and refund_id is not null and transactions.gateway <> 'shopify_payments'
         and not coalesce(test, false)
         and cast(timezone('{{ shop_timezone }}', processed_at) as date)
         between date '{{ start_date }}' and date '{{ end_date }}'
+),
+
+later_payments as (
+    -- a sales journal's order paid outside Shopify Payments after its day (a bank transfer arriving,
+    -- cash on collection): on the journal's days, in the tender's account, out of pending payment
+    select
+        transactions.transaction_id,
+        transactions.amount,
+        transactions.currency_code,
+        cast(timezone('{{ shop_timezone }}', transactions.processed_at) as date) as sales_date,
+        coalesce(tender_accounts.line_type, 'other_gateway_clearing') as tender_line_type
+    from staging.shopify_order_transactions as transactions
+    inner join staging.shopify_orders as orders on orders.order_id = transactions.order_id
+    left join tender_accounts on tender_accounts.gateway = transactions.gateway
+    where
+        transactions.kind in ('SALE', 'CAPTURE') and transactions.status = 'SUCCESS'
+        and transactions.refund_id is null and transactions.gateway <> 'shopify_payments'
+        and not coalesce(transactions.test, false) and not coalesce(orders.test, false)
+        and cast(timezone('{{ shop_timezone }}', transactions.processed_at) as date)
+        between date '{{ start_date }}' and date '{{ end_date }}'
+        and cast(timezone('{{ shop_timezone }}', transactions.processed_at) as date) > orders.created_date
+        and transactions.order_id not in (select order_id from card_orders)
 ),
 
 refund_payments as (
@@ -491,6 +537,15 @@ transaction_lines as (
     where tender_line_type is not null
     group by all
     union all
+    -- a sales journal's order paid after its day: its tender takes the payment from pending payment
+    select null, sales_date, date_trunc('month', sales_date), tender_line_type, 'No tax', sum(amount), count(*)
+    from later_payments
+    group by all
+    union all
+    select null, sales_date, date_trunc('month', sales_date), 'pending_payment', 'No tax', -sum(amount), count(*)
+    from later_payments
+    group by all
+    union all
     -- charges and refunds Shopify does not know: suspense until found (payout_unmatched_charge)
     select payout_id, null, month, 'suspense', 'No tax', -sum(amount), count(*)
     from transactions
@@ -541,6 +596,8 @@ sales_journals as (
         inner join orders on orders.order_id = other_tender_orders.order_id
         union all
         select sales_date, currency_code from other_tender_refunds
+        union all
+        select sales_date, currency_code from later_payments
     )
     group by sales_date
 ),

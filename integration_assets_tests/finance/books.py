@@ -143,6 +143,10 @@ class Books:
         )
         return transaction_id
 
+    def paid_later(self, order_id: int, order_day: str, day: str, gateway: str, amount: str) -> int:
+        """A payment taken on `day` for an order landed on `order_day` (a bank transfer arriving)."""
+        return self._transaction(order_id, order_day, "SALE", gateway, amount, "GBP", processed_day=day)
+
     def declined(self, order_id: int, day: str, gateway: str, amount: str) -> int:
         """A payment attempt the gateway declined (status FAILURE), on an order landed on `day`."""
         return self._transaction(order_id, day, "SALE", gateway, amount, "GBP", status="FAILURE")
@@ -383,8 +387,8 @@ def sales_books() -> Books:
     """Money that never passes through Shopify Payments, worked out by hand in test_sales_journals:
     a POS cash sale, a sale paid wholly by gift card, a manual-payment order still owed, a cancelled
     unpaid order, a cash sale partly refunded in cash the next day, a sale through another gateway
-    (PayPal), a cash sale after a declined card, and a card order (split with a gift card) refunded
-    partly to the card and partly to the gift card."""
+    (PayPal), a cash sale after a declined card, a card order (split with a gift card) refunded
+    partly to the card and partly to the gift card, and an order paid by bank transfer the next day."""
     books = Books()
     day, next_day = SALES_DATES
     vat = [("GB VAT", "0.2", "6.00")]
@@ -418,6 +422,10 @@ def sales_books() -> Books:
         2008, day, lines=[("30.00", "5.00", False)], taxes=[("GB VAT", "0.2", "5.00")], tenders=[("cash", "30.00")]
     )
     books.declined(2008, day, "shopify_payments", "30.00")
+    books.order(  # paid by bank transfer the next day: Shopify shows it paid now
+        2009, day, lines=[("40.00", "6.67", False)], taxes=[("GB VAT", "0.2", "6.67")], financial_status="PAID"
+    )
+    books.paid_later(2009, day, next_day, "manual", "40.00")
     books.refund(
         2005, day, next_day, "35.00", "35.00", "5.83", tenders=[("shopify_payments", "15.00"), ("gift_card", "20.00")]
     )

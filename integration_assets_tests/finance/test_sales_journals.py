@@ -39,25 +39,31 @@ def test_a_days_sales_outside_shopify_payments_are_recognised_against_their_tend
     warehouse: WarehouseResource,
 ) -> None:
     # Orders 2001 (cash 36.00), 2002 (gift card 24.00), 2003 (60.00 + 6.00 shipping, still owed),
-    # 2006 (cash 48.00), 2007 (PayPal 12.00) and 2008 (cash 30.00 after a declined card), VAT included.
-    # Ex tax: 30 + 20 + 50 + 40 + 10 + 25 = 175.00 of sales, 5.00 shipping; VAT 6 + 4 + 11 + 8 + 2 + 5
-    # = 36.00. The cancelled unpaid 2004 and the card order 2005 post nothing here.
+    # 2006 (cash 48.00), 2007 (PayPal 12.00), 2008 (cash 30.00 after a declined card) and 2009 (40.00,
+    # paid by bank transfer the next day), VAT included. Ex tax: 30 + 20 + 50 + 40 + 10 + 25 + 33.33
+    # = 208.33 of sales, 5.00 shipping; VAT 6 + 4 + 11 + 8 + 2 + 5 + 6.67 = 42.67. The cancelled unpaid
+    # 2004 and the card order 2005 post nothing here.
     assert journal(warehouse, "sales-2026-12-07") == {
-        ("gift_card_liability", NO_TAX): (Decimal("24.00"), 6),  # redeemed: the liability goes down
-        ("other_gateway_clearing", NO_TAX): (Decimal("12.00"), 6),  # PayPal owes it until it pays out
-        ("pending_payment", NO_TAX): (Decimal("66.00"), 6),  # order 2003, PENDING: owed in full
-        ("pos_cash_clearing", NO_TAX): (Decimal("114.00"), 6),  # 36.00 + 48.00 + 30.00 in the tills
-        ("product_sales", VAT): (Decimal("-175.00"), 6),
-        ("sales_tax", VAT): (Decimal("-36.00"), 6),
-        ("shipping_income", VAT): (Decimal("-5.00"), 6),
+        ("gift_card_liability", NO_TAX): (Decimal("24.00"), 7),  # redeemed: the liability goes down
+        ("other_gateway_clearing", NO_TAX): (Decimal("12.00"), 7),  # PayPal owes it until it pays out
+        # 2003, PENDING: owed in full; 2009 was owed at the end of the day, though Shopify shows it
+        # paid now: the day's journal reads as it did that night
+        ("pending_payment", NO_TAX): (Decimal("106.00"), 7),
+        ("pos_cash_clearing", NO_TAX): (Decimal("114.00"), 7),  # 36.00 + 48.00 + 30.00 in the tills
+        ("product_sales", VAT): (Decimal("-208.33"), 7),
+        ("sales_tax", VAT): (Decimal("-42.67"), 7),
+        ("shipping_income", VAT): (Decimal("-5.00"), 7),
     }
 
 
 def test_refunds_paid_back_outside_shopify_payments_credit_their_tender(warehouse: WarehouseResource) -> None:
     # 2005's refund of 35.00 (VAT 5.83): 15.00 to the card (its payout's business), 20.00 to the gift
     # card: VAT 5.83 x 20 / 35 = 3.331, 3.33. 2006's 12.00 (VAT 2.00) back in cash, all of it.
+    # 2009's bank transfer of 40.00 arrives: out of pending payment, into other-gateway clearing.
     assert journal(warehouse, "sales-2026-12-08") == {
         ("gift_card_liability", NO_TAX): (Decimal("-20.00"), 1),  # the card holds it again: liability up
+        ("other_gateway_clearing", NO_TAX): (Decimal("40.00"), 1),
+        ("pending_payment", NO_TAX): (Decimal("-40.00"), 1),
         ("pos_cash_clearing", NO_TAX): (Decimal("-12.00"), 1),
         ("refunds", VAT): (Decimal("26.67"), 2),  # 16.67 + 10.00
         ("sales_tax", VAT): (Decimal("5.33"), 2),  # 3.33 + 2.00
@@ -79,7 +85,7 @@ def test_sales_journals_balance_and_have_no_payout(warehouse: WarehouseResource)
             "final",
             narration + "2026-12-07",
             True,
-            Decimal("216.00"),
+            Decimal("256.00"),
             None,
         ),
         (
@@ -89,12 +95,12 @@ def test_sales_journals_balance_and_have_no_payout(warehouse: WarehouseResource)
             "final",
             narration + "2026-12-08",
             True,
-            Decimal("32.00"),
+            Decimal("72.00"),
             None,
         ),
     ]
     assert [r[8:] for r in rows] == [
-        (Decimal("180.00"), Decimal("0.00"), Decimal("36.00"), Decimal("-24.00")),
+        (Decimal("213.33"), Decimal("0.00"), Decimal("42.67"), Decimal("-24.00")),
         (Decimal("0.00"), Decimal("26.67"), Decimal("-5.33"), Decimal("20.00")),
     ]
     with Warehouse(warehouse.path, read_only=True) as wh:
@@ -109,21 +115,23 @@ def test_the_month_liabilities_carry_cash_gift_cards_and_what_is_owed(warehouse:
     )
     assert rows == [
         ("gift_card_liability", Decimal("4.00"), 0, 2),  # 24.00 redeemed, 20.00 refunded onto a card
-        ("other_gateway_clearing", Decimal("12.00"), 0, 1),
-        ("pending_payment", Decimal("66.00"), 0, 1),
+        ("other_gateway_clearing", Decimal("52.00"), 0, 2),  # PayPal's 12.00 and the transfer's 40.00
+        ("pending_payment", Decimal("66.00"), 0, 2),  # 106.00 owed, 40.00 of it paid the next day
         ("pos_cash_clearing", Decimal("102.00"), 0, 2),  # 114.00 taken, 12.00 paid back
-        ("sales_tax", Decimal("-30.67"), 0, 2),  # 36.00 charged, 5.33 refunded
+        ("sales_tax", Decimal("-37.34"), 0, 2),  # 42.67 charged, 5.33 refunded
     ]
 
 
 def test_sales_journals_are_exported_like_payout_journals(warehouse: WarehouseResource, tmp_path: Path) -> None:
     with Warehouse(warehouse.path, read_only=True) as wh:
         written = export_date(wh, tmp_path, "2026-12-08", "%d/%m/%Y")
-    assert written == {"journals": 1, "lines": 4, "xero_files": 1, "months": {"2026-12"}}
+    assert written == {"journals": 1, "lines": 6, "xero_files": 1, "months": {"2026-12"}}
     with (tmp_path / "xero" / "manual_journals_2026-12-08.csv").open(newline="", encoding="utf-8") as handle:
         xero = list(csv.DictReader(handle))
     assert [(r["AccountCode"], r["Amount"], r["TrackingName1"], r["TrackingOption1"]) for r in xero] == [
         ("2300", "-20.00", "", ""),
+        ("1210", "40.00", "", ""),
+        ("1230", "-40.00", "", ""),
         ("1220", "-12.00", "", ""),
         ("4030", "26.67", "", ""),
         ("2200", "5.33", "", ""),
