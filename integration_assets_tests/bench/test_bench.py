@@ -25,12 +25,18 @@ KEYS = {
     "sql_ratio_to_floor",
     "copy_floor_seconds",
     "sql_ratio_to_copy_floor",
+    "output_floor_seconds",
+    "output_floor_ratio_to_floor",
+    "sql_ratio_to_output_floor",
     "peak_rss_mb",
     "slowest_steps",
     "rows",
     "params",
 }
-STAGES = {"generate", "floor", "copy_floor", "seeds", "staging", "reconciliation", "finance", "checks", "orchestration"}
+STAGES = {
+    *("generate", "floor", "copy_floor", "output_floor"),
+    *("seeds", "staging", "reconciliation", "finance", "checks", "orchestration"),
+}
 SMALL = {
     "orders_per_day": 20,
     "skus": 60,
@@ -66,6 +72,14 @@ def test_report_has_every_figure(reports: dict[str, dict[str, Any]]) -> None:
     assert report["sql_ratio_to_copy_floor"] == pytest.approx(
         report["sql_seconds"] / report["copy_floor_seconds"], rel=0.02
     )
+    assert report["output_floor_seconds"] > 0
+    assert report["output_floor_ratio_to_floor"] == pytest.approx(
+        report["output_floor_seconds"] / report["floor_seconds"], rel=0.02
+    )
+    assert report["sql_ratio_to_output_floor"] == pytest.approx(
+        report["sql_seconds"] / report["output_floor_seconds"], rel=0.02
+    )
+    assert set(report["peak_rss_mb_by_stage"]) >= {"floor", "copy_floor", "warehouse_rebuild", "output_floor"}
     steps = report["slowest_steps"]
     assert len(steps) == 15 and [s["seconds"] for s in steps] == sorted((s["seconds"] for s in steps), reverse=True)
     assert all(s["sql_seconds"] >= 0 for s in steps) and len({s["step"] for s in steps}) == 15
