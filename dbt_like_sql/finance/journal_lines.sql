@@ -4,16 +4,16 @@
 -- - credit) in the journal currency, with debit and credit beside it. Two kinds of journal:
 -- - one per Shopify Payments payout issued on the date. Every balance transaction posts lines that
 --   sum to minus its net, so with the bank line (+ the payout's net) each balances by construction;
--- - one sales journal of the shop day (journal id sales-<date>) for the money no payout will ever
---   carry: orders created that day with no successful Shopify Payments payment (POS cash, gift cards
---   alone, other gateways, manual payment), recognised the same way against their tenders and what
---   is still owed (pending payment); and refunds paid back that day in cash, to a gift card or
---   through another gateway. A card order's cash or gift-card part is recognised with the card
---   charge in its payout; its refund's non-card part lands here. An order cancelled with nothing
---   paid was never a sale and posts nothing. A sales journal takes the tenders paid by the end of
---   its day: what is paid later stays pending payment in it, so a closed day's journal reads the same
---   when it is run again, and the later payment moves it from pending payment to the tender's
---   account in the sales journal of the day it is paid.
+-- - one sales journal of the shop day (journal id sales-<date>) for the sales no payout recognises:
+--   orders created that day with no successful Shopify Payments payment by its end (POS cash, gift
+--   cards alone, other gateways, manual payment, payment terms), recognised the same way against
+--   their tenders and what is still owed (pending payment); and refunds paid back that day in cash,
+--   to a gift card or through another gateway. A card order's cash or gift-card part is recognised
+--   with the card charge in its payout; its refund's non-card part lands here. An order cancelled
+--   with nothing paid was never a sale and posts nothing. A sales journal takes the tenders paid by
+--   the end of its day: what is paid later stays pending payment in it, so a closed day's journal
+--   reads the same when it is run again; the later payment clears pending payment in the sales
+--   journal of the day it is paid (into the tender's account) or, by card, in its payout.
 -- The checks prove every journal balances.
 -- - A charge that settles an order's first Shopify Payments payment recognises the whole order from
 --   Shopify's calculated totals: product sales by tax rate (ex tax, before discounts), discounts,
@@ -93,6 +93,22 @@ transactions as (
         and payout_transactions.family <> 'payout'
 ),
 
+card_orders as (
+    -- paid (or authorised, to be captured) through Shopify Payments by the end of the shop day it was
+    -- created: a payout recognises them. An order paid by card only later (B2B payment terms, an
+    -- invoice paid online) was a sale owed on its day: its sales journal recognises it, and the charge
+    -- clears pending payment in its payout. A declined card attempt does not make a card order.
+    select transactions.order_id
+    from staging.shopify_order_transactions as transactions
+    inner join staging.shopify_orders as orders on orders.order_id = transactions.order_id
+    where
+        transactions.gateway = 'shopify_payments' and transactions.status = 'SUCCESS'
+        and transactions.kind in ('SALE', 'CAPTURE', 'AUTHORIZATION')
+        and coalesce(
+            cast(timezone('{{ shop_timezone }}', transactions.processed_at) as date) <= orders.created_date, true
+        )
+),
+
 first_card_payments as (
     select
         order_id,
@@ -102,6 +118,7 @@ first_card_payments as (
         gateway = 'shopify_payments' and kind in ('SALE', 'CAPTURE') and status = 'SUCCESS'
         and refund_id is null and not coalesce(test, false)
         and order_id in (select matched_order_id from transactions where family = 'charge')
+        and order_id in (select order_id from card_orders)
     group by order_id
 ),
 
@@ -114,18 +131,8 @@ recognising_charges as (
     where transactions.family = 'charge'
 ),
 
-card_orders as (
-    -- paid (or authorised, to be captured) through Shopify Payments: a payout recognises them; a
-    -- declined card attempt does not make an order a card order
-    select order_id
-    from staging.shopify_order_transactions
-    where
-        gateway = 'shopify_payments' and kind in ('SALE', 'CAPTURE', 'AUTHORIZATION') and status = 'SUCCESS'
-        and order_id is not null
-),
-
 other_tender_orders as (
-    -- created on the journal's days, never paid through Shopify Payments; cancelled unpaid: no sale
+    -- created on the journal's days, not paid through Shopify Payments on them; cancelled unpaid: no sale
     select order_id, created_date as sales_date, display_financial_status
     from staging.shopify_orders
     where
@@ -252,7 +259,7 @@ order_tenders as (
     -- A card order: every tender, with its first card payment.
     select
         order_id,
-        coalesce(sum(amount) filter (where gateway = 'shopify_payments'), 0) as card,
+        coalesce(sum(amount) filter (where gateway = 'shopify_payments' and not is_later), 0) as card,
         coalesce(sum(amount) filter (where gateway = 'gift_card' and not is_later), 0) as gift_card,
         coalesce(sum(amount) filter (where gateway = 'cash' and not is_later), 0) as cash,
         coalesce(

@@ -388,7 +388,8 @@ def sales_books() -> Books:
     a POS cash sale, a sale paid wholly by gift card, a manual-payment order still owed, a cancelled
     unpaid order, a cash sale partly refunded in cash the next day, a sale through another gateway
     (PayPal), a cash sale after a declined card, a card order (split with a gift card) refunded
-    partly to the card and partly to the gift card, and an order paid by bank transfer the next day."""
+    partly to the card and partly to the gift card, and two orders paid the next day: one by bank
+    transfer, one (on B2B payment terms) by card."""
     books = Books()
     day, next_day = SALES_DATES
     vat = [("GB VAT", "0.2", "6.00")]
@@ -426,6 +427,12 @@ def sales_books() -> Books:
         2009, day, lines=[("40.00", "6.67", False)], taxes=[("GB VAT", "0.2", "6.67")], financial_status="PAID"
     )
     books.paid_later(2009, day, next_day, "manual", "40.00")
+    books.order(  # B2B on payment terms, paid by card the next day: payout 601 carries the charge
+        2010, day, lines=[("50.00", "8.33", False)], taxes=[("GB VAT", "0.2", "8.33")], financial_status="PAID"
+    )
+    charge = books.paid_later(2010, day, next_day, "shopify_payments", "50.00")
+    books.balance(601, next_day, "CHARGE", "50.00", "1.20", order_id=2010, order_transaction_id=charge)
+    books.payout(601, next_day)
     books.refund(
         2005, day, next_day, "35.00", "35.00", "5.83", tenders=[("shopify_payments", "15.00"), ("gift_card", "20.00")]
     )

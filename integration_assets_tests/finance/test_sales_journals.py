@@ -39,20 +39,31 @@ def test_a_days_sales_outside_shopify_payments_are_recognised_against_their_tend
     warehouse: WarehouseResource,
 ) -> None:
     # Orders 2001 (cash 36.00), 2002 (gift card 24.00), 2003 (60.00 + 6.00 shipping, still owed),
-    # 2006 (cash 48.00), 2007 (PayPal 12.00), 2008 (cash 30.00 after a declined card) and 2009 (40.00,
-    # paid by bank transfer the next day), VAT included. Ex tax: 30 + 20 + 50 + 40 + 10 + 25 + 33.33
-    # = 208.33 of sales, 5.00 shipping; VAT 6 + 4 + 11 + 8 + 2 + 5 + 6.67 = 42.67. The cancelled unpaid
-    # 2004 and the card order 2005 post nothing here.
+    # 2006 (cash 48.00), 2007 (PayPal 12.00), 2008 (cash 30.00 after a declined card), 2009 (40.00, paid
+    # by bank transfer the next day) and 2010 (50.00 on payment terms, paid by card the next day), VAT
+    # included. Ex tax: 30 + 20 + 50 + 40 + 10 + 25 + 33.33 + 41.67 = 250.00 of sales, 5.00 shipping;
+    # VAT 6 + 4 + 11 + 8 + 2 + 5 + 6.67 + 8.33 = 51.00. The cancelled unpaid 2004 and the card order
+    # 2005 post nothing here.
     assert journal(warehouse, "sales-2026-12-07") == {
-        ("gift_card_liability", NO_TAX): (Decimal("24.00"), 7),  # redeemed: the liability goes down
-        ("other_gateway_clearing", NO_TAX): (Decimal("12.00"), 7),  # PayPal owes it until it pays out
-        # 2003, PENDING: owed in full; 2009 was owed at the end of the day, though Shopify shows it
-        # paid now: the day's journal reads as it did that night
-        ("pending_payment", NO_TAX): (Decimal("106.00"), 7),
-        ("pos_cash_clearing", NO_TAX): (Decimal("114.00"), 7),  # 36.00 + 48.00 + 30.00 in the tills
-        ("product_sales", VAT): (Decimal("-208.33"), 7),
-        ("sales_tax", VAT): (Decimal("-42.67"), 7),
-        ("shipping_income", VAT): (Decimal("-5.00"), 7),
+        ("gift_card_liability", NO_TAX): (Decimal("24.00"), 8),  # redeemed: the liability goes down
+        ("other_gateway_clearing", NO_TAX): (Decimal("12.00"), 8),  # PayPal owes it until it pays out
+        # 2003, PENDING: owed in full; 2009 and 2010 were owed at the end of the day, though Shopify
+        # shows them paid now: the day's journal reads as it did that night. 66 + 40 + 50.
+        ("pending_payment", NO_TAX): (Decimal("156.00"), 8),
+        ("pos_cash_clearing", NO_TAX): (Decimal("114.00"), 8),  # 36.00 + 48.00 + 30.00 in the tills
+        ("product_sales", VAT): (Decimal("-250.00"), 8),
+        ("sales_tax", VAT): (Decimal("-51.00"), 8),
+        ("shipping_income", VAT): (Decimal("-5.00"), 8),
+    }
+
+
+def test_a_card_payment_after_the_day_clears_pending_payment_in_its_payout(warehouse: WarehouseResource) -> None:
+    # 2010's 50.00 charge (fee 1.20) in payout 601: it does not recognise the order again, the sales
+    # journal of 7 Dec did; it settles what was owed.
+    assert journal(warehouse, "601-2026-12") == {
+        ("payment_fees", NO_TAX): (Decimal("1.20"), 1),
+        ("pending_payment", NO_TAX): (Decimal("-50.00"), 1),
+        ("bank", NO_TAX): (Decimal("48.80"), 0),
     }
 
 
@@ -74,7 +85,8 @@ def test_sales_journals_balance_and_have_no_payout(warehouse: WarehouseResource)
     rows = query(
         warehouse,
         "select journal_id, journal_date, payout_id, journal_status, narration, is_balanced, total_debit, "
-        "ties_to_bank, net_sales, refunds, output_tax, gift_card_liability_movement from finance.journals order by 1",
+        "ties_to_bank, net_sales, refunds, output_tax, gift_card_liability_movement from finance.journals "
+        "where payout_id is null order by 1",
     )
     narration = "Sales outside Shopify Payments "
     assert [r[:8] for r in rows] == [
@@ -85,7 +97,7 @@ def test_sales_journals_balance_and_have_no_payout(warehouse: WarehouseResource)
             "final",
             narration + "2026-12-07",
             True,
-            Decimal("256.00"),
+            Decimal("306.00"),
             None,
         ),
         (
@@ -100,7 +112,7 @@ def test_sales_journals_balance_and_have_no_payout(warehouse: WarehouseResource)
         ),
     ]
     assert [r[8:] for r in rows] == [
-        (Decimal("213.33"), Decimal("0.00"), Decimal("42.67"), Decimal("-24.00")),
+        (Decimal("255.00"), Decimal("0.00"), Decimal("51.00"), Decimal("-24.00")),
         (Decimal("0.00"), Decimal("26.67"), Decimal("-5.33"), Decimal("20.00")),
     ]
     with Warehouse(warehouse.path, read_only=True) as wh:
@@ -114,26 +126,32 @@ def test_the_month_liabilities_carry_cash_gift_cards_and_what_is_owed(warehouse:
         "select line_type, movement, payouts, sales_journals from finance.liabilities order by line_type",
     )
     assert rows == [
+        ("bank", Decimal("48.80"), 1, 0),  # payout 601 in transit
         ("gift_card_liability", Decimal("4.00"), 0, 2),  # 24.00 redeemed, 20.00 refunded onto a card
         ("other_gateway_clearing", Decimal("52.00"), 0, 2),  # PayPal's 12.00 and the transfer's 40.00
-        ("pending_payment", Decimal("66.00"), 0, 2),  # 106.00 owed, 40.00 of it paid the next day
+        ("pending_payment", Decimal("66.00"), 1, 2),  # 156.00 owed; 40.00 and 50.00 paid the next day
         ("pos_cash_clearing", Decimal("102.00"), 0, 2),  # 114.00 taken, 12.00 paid back
-        ("sales_tax", Decimal("-37.34"), 0, 2),  # 42.67 charged, 5.33 refunded
+        ("sales_tax", Decimal("-45.67"), 0, 2),  # 51.00 charged, 5.33 refunded
     ]
 
 
 def test_sales_journals_are_exported_like_payout_journals(warehouse: WarehouseResource, tmp_path: Path) -> None:
     with Warehouse(warehouse.path, read_only=True) as wh:
         written = export_date(wh, tmp_path, "2026-12-08", "%d/%m/%Y")
-    assert written == {"journals": 1, "lines": 6, "xero_files": 1, "months": {"2026-12"}}
+    assert written == {"journals": 2, "lines": 9, "xero_files": 1, "months": {"2026-12"}}
     with (tmp_path / "xero" / "manual_journals_2026-12-08.csv").open(newline="", encoding="utf-8") as handle:
         xero = list(csv.DictReader(handle))
-    assert [(r["AccountCode"], r["Amount"], r["TrackingName1"], r["TrackingOption1"]) for r in xero] == [
-        ("2300", "-20.00", "", ""),
-        ("1210", "40.00", "", ""),
-        ("1230", "-40.00", "", ""),
-        ("1220", "-12.00", "", ""),
-        ("4030", "26.67", "", ""),
-        ("2200", "5.33", "", ""),
+    payout, sales = "Shopify Payments payout 601 2026-12-08", "Sales outside Shopify Payments 2026-12-08"
+    assert [
+        (r["Narration"], r["AccountCode"], r["Amount"], r["TrackingName1"], r["TrackingOption1"]) for r in xero
+    ] == [
+        (payout, "6100", "1.20", "Payout", "601"),
+        (payout, "1230", "-50.00", "Payout", "601"),
+        (payout, "1200", "48.80", "Payout", "601"),
+        (sales, "2300", "-20.00", "", ""),  # a sales journal has no payout to track
+        (sales, "1210", "40.00", "", ""),
+        (sales, "1230", "-40.00", "", ""),
+        (sales, "1220", "-12.00", "", ""),
+        (sales, "4030", "26.67", "", ""),
+        (sales, "2200", "5.33", "", ""),
     ]
-    assert {r["Narration"] for r in xero} == {"Sales outside Shopify Payments 2026-12-08"}
