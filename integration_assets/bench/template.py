@@ -4,13 +4,17 @@ The simulator's generator builds the world; the extraction assets read it from t
 loopback exactly as they read a real shop, so every raw row the bench later multiplies is a row the
 product itself would have landed. The template is small (a few hundred orders a day and SKUs): the
 size the bench asks for comes from tiling it (`tiling.py`), which needs no API at all. A template is
-cached under its parameters, so a second bench of the same shape starts at the tiling.
+cached under its parameters and a fingerprint of the code that lands it, so a second bench of the
+same shape starts at the tiling, and a bench after an upgrade never measures a world the code no
+longer makes.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
+import hashlib
 import json
 import os
 import shutil
@@ -38,6 +42,29 @@ TEMPLATE_ENV = {
     "MINTSOFT_INCREMENTAL": "false",
 }
 MANIFEST = "template.json"
+# What a landed template depends on besides its parameters: the world's generator and the servers
+# (simulator), the clients (sources), and the extraction and lake writes that land it.
+LANDING_CODE = ("simulator", "sources", "assets", "lake.py", "raw_tables.py")
+PACKAGE = Path(__file__).resolve().parents[1]
+
+
+@functools.cache
+def landing_code_fingerprint() -> str:
+    return code_fingerprint(PACKAGE, LANDING_CODE)
+
+
+def code_fingerprint(package: Path, names: tuple[str, ...]) -> str:
+    """A short hash of the files and folders `names` under `package`, by path and content (compiled
+    caches left out: they differ by interpreter, not by code)."""
+    digest = hashlib.sha256()
+    for name in names:
+        target = package / name
+        files = [target] if target.is_file() else sorted(target.rglob("*"))
+        for file in files:
+            if file.is_file() and "__pycache__" not in file.parts:
+                digest.update(str(file.relative_to(package)).encode())
+                digest.update(file.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 @dataclass(frozen=True)
@@ -51,7 +78,10 @@ class TemplateSpec:
 
     @property
     def name(self) -> str:
-        return f"seed{self.seed}-d{self.days}-o{self.orders_per_day}-s{self.skus}-l{self.locations}-{self.start_date}"
+        return (
+            f"seed{self.seed}-d{self.days}-o{self.orders_per_day}-s{self.skus}-l{self.locations}-{self.start_date}"
+            f"-{landing_code_fingerprint()}"
+        )
 
     @property
     def size(self) -> WorldSize:

@@ -60,7 +60,8 @@ def _pos_order(f: OrderFactory, created: dt.datetime) -> None:
 
 def _web_order(f: OrderFactory, created: dt.datetime) -> None:
     """A web order. The rarer shapes come on a fixed rhythm rather than by chance, so that even a
-    small world has each of them (a gift-card split tender, a manual capture, a preorder...)."""
+    small world has each of them (a gift-card split tender, a manual capture, a bank transfer paid
+    a day or so later, a preorder...)."""
     rng = f.rng
     f.web_orders += 1
     n = f.web_orders
@@ -88,6 +89,7 @@ def _web_order(f: OrderFactory, created: dt.datetime) -> None:
         free_shipping=rng.random() < 0.08,
         gift_card_tender=Decimal("20.00") if gbp and n % 30 == 21 else None,
         manual_capture=gbp and n % 25 == 13,
+        bank_transfer=gbp and n % 20 == 2,
     )
     _to_warehouse(f, order)
 

@@ -216,6 +216,7 @@ class OrderFactory:
         free_shipping: bool = False,
         gift_card_tender: Decimal | None = None,
         manual_capture: bool = False,
+        bank_transfer: bool = False,
         cash: bool = False,
         test: bool = False,
     ) -> Order:
@@ -292,6 +293,12 @@ class OrderFactory:
             if capture_at <= self.now:
                 order.transactions.append(self._txn("CAPTURE", "shopify_payments", total, capture_at, parent=auth.id))
                 self.touch(order, capture_at)  # a capture updates the order (and fires orders/updated)
+        elif bank_transfer:
+            # a manual payment method (bank transfer, B2B terms): PENDING until the money arrives
+            paid_at = created + dt.timedelta(hours=self.rng.randint(20, 40))
+            if paid_at <= self.now:
+                order.transactions.append(self._txn("SALE", "manual", total, paid_at))
+                self.touch(order, paid_at)
         else:
             card_part = total
             if gift_card_tender:
@@ -528,12 +535,14 @@ class OrderFactory:
         return refund
 
     def _refund_transactions(self, order: Order, amount: MoneyBag, at: dt.datetime) -> list[OrderTransaction]:
-        """The money goes back the way it came, as Shopify refunds: to the card (or cash) payment
-        first, then a split tender's gift card for what the card did not take, never more to a
+        """The money goes back the way it came, as Shopify refunds: to the card (or cash, or bank
+        transfer) payment first, then a split tender's gift card for what the card did not take, never more to a
         tender than it took (what finance's refunds_within_capture check holds Shopify to). What
         no tender can take back stays on the payment, so an over-refund still shows."""
         payment = next(
-            t for t in order.transactions if t.gateway in ("shopify_payments", "cash") and t.kind in ("SALE", "CAPTURE")
+            t
+            for t in order.transactions
+            if t.gateway in ("shopify_payments", "cash", "manual") and t.kind in ("SALE", "CAPTURE")
         )
         gift_card = next((t for t in order.transactions if t.gateway == "gift_card" and t.kind == "SALE"), None)
         to_gift_card = Decimal("0.00")

@@ -19,7 +19,7 @@ import duckdb
 import pytest
 
 from integration_assets.simulator.merchant import build_world, small_size
-from integration_assets.simulator.world import World
+from integration_assets.simulator.world import Order, World, financial_status, original_totals
 from integration_assets_tests.reconciliation.test_exceptions_match_manifest import _run_main_job
 
 PAYOUT_TYPES = ("payout_unmatched_charge", "payout_unmapped_transaction")
@@ -103,21 +103,39 @@ def _shop_day(world: World, at: dt.datetime) -> dt.date:
     return at.astimezone(ZoneInfo(world.shop.timezone)).date()
 
 
-def test_money_outside_shopify_payments_is_journalled_on_its_day(run: Run) -> None:
-    """Every order of the window that Shopify Payments never took a payment for (the POS store's
-    cash sales) is recognised in its day's sales journal, and the till account moves by exactly the
-    cash taken less the cash paid back that day; every sales journal balances."""
-    window = set(run.world.size.dates)
-    outside = [
+def _sales_journal_orders(world: World) -> list[Order]:
+    """Orders Shopify Payments took no payment for by the end of the shop day they were created (POS
+    cash, bank transfers): a sales journal recognises them, not a payout."""
+    return [
         o
-        for o in run.world.orders
+        for o in world.orders
         if not o.test
-        and _shop_day(run.world, o.created_at) in window
         and not any(
-            t.gateway == "shopify_payments" and t.kind in CARD_PAYMENTS and t.status == "SUCCESS"
+            t.gateway == "shopify_payments"
+            and t.kind in CARD_PAYMENTS
+            and t.status == "SUCCESS"
+            and _shop_day(world, t.processed_at) <= _shop_day(world, o.created_at)
             for t in o.transactions
         )
     ]
+
+
+def _paid_after_created(world: World, o: Order) -> list:
+    return [
+        t
+        for t in o.transactions
+        if t.kind in ("SALE", "CAPTURE")
+        and t.status == "SUCCESS"
+        and _shop_day(world, t.processed_at) > _shop_day(world, o.created_at)
+    ]
+
+
+def test_money_outside_shopify_payments_is_journalled_on_its_day(run: Run) -> None:
+    """Every order of the window that Shopify Payments took no payment for on its day (the POS
+    store's cash sales, bank transfers) is recognised in its day's sales journal, and the till account
+    moves by exactly the cash taken less the cash paid back that day; every sales journal balances."""
+    window = set(run.world.size.dates)
+    outside = [o for o in _sales_journal_orders(run.world) if _shop_day(run.world, o.created_at) in window]
     cash_in = sum(
         (t.amount.shop for o in outside for t in o.transactions if t.gateway == "cash" and t.kind == "SALE"),
         Decimal(0),
@@ -142,6 +160,50 @@ def test_money_outside_shopify_payments_is_journalled_on_its_day(run: Run) -> No
     days = {_shop_day(run.world, o.created_at) for o in outside}
     assert {j for j, *_ in journals} >= {f"sales-{day.isoformat()}" for day in days}
     assert all(balanced and debit > 0 for _, balanced, debit in journals), journals
+
+
+def test_a_bank_transfer_is_owed_on_its_day_and_cleared_on_the_day_it_arrives(run: Run) -> None:
+    """Bank transfers (a manual payment method) are paid a day or so after the order. The sales
+    journals put the whole order in pending payment on its day and move each transfer from pending
+    payment to other-gateway clearing on the day it arrives, orders from before the window included.
+    So clearing takes exactly the transfers that arrived in the window, less those paid back, and
+    pending payment keeps exactly what was owed at each day's end and not paid in the window."""
+    world, window = run.world, set(run.world.size.dates)
+    orders = _sales_journal_orders(world)
+    arrived = [t for o in orders for t in _paid_after_created(world, o) if _shop_day(world, t.processed_at) in window]
+    assert any(t.gateway == "manual" for t in arrived), "the world has transfers paid after their day"
+    transfers_in = sum(
+        (
+            t.amount.shop
+            for o in orders
+            for t in o.transactions
+            if t.gateway == "manual" and t.kind == "SALE" and _shop_day(world, t.processed_at) in window
+        ),
+        Decimal(0),
+    )
+    transfers_out = sum(
+        (
+            t.amount.shop
+            for o in world.orders
+            for r in o.refunds
+            for t in r.transactions
+            if t.gateway == "manual" and t.status == "SUCCESS" and _shop_day(world, t.processed_at) in window
+        ),
+        Decimal(0),
+    )
+    created_here = [o for o in orders if _shop_day(world, o.created_at) in window]
+    still_owed = sum(
+        (original_totals(o).total.shop for o in created_here if financial_status(o) == "PENDING"), Decimal(0)
+    )
+    paid_later = sum((t.amount.shop for o in created_here for t in _paid_after_created(world, o)), Decimal(0))
+    cleared = sum((t.amount.shop for t in arrived if t.gateway != "shopify_payments"), Decimal(0))
+    clearing, pending = run.query(
+        "select coalesce(sum(amount) filter (where line_type = 'other_gateway_clearing'), 0), "
+        "coalesce(sum(amount) filter (where line_type = 'pending_payment'), 0) "
+        "from finance.journal_lines where payout_id is null"
+    )[0]
+    assert clearing == transfers_in - transfers_out
+    assert pending == still_owed + paid_later - cleared
 
 
 def test_sales_fees_and_liabilities_add_up_to_the_payouts(run: Run) -> None:
