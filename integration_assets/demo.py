@@ -13,6 +13,7 @@ from pathlib import Path
 
 import httpx
 
+from integration_assets.demo_data_dir import announce_claim
 from integration_assets.simulator.launch import SimOptions, prepare
 from integration_assets.simulator.manifest import API_VERSION, build_manifest, simulator_env
 from integration_assets.simulator.server import serve_in_thread
@@ -63,6 +64,8 @@ INVENTORY_PLANNER_TOUR = [
 
 def run_demo(options: SimOptions, data_dir: Path | None = None) -> int:
     """Tour the simulated APIs, then (given a data dir) run the main job over the world's dates."""
+    if data_dir is not None:
+        announce_claim(data_dir, options)
     ctx = prepare(options)
     running = serve_in_thread(ctx)
     try:

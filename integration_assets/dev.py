@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from integration_assets.demo_data_dir import announce_claim
 from integration_assets.main_run import ensure_dagster_home
 from integration_assets.simulator.launch import SimOptions, prepare
 from integration_assets.simulator.manifest import simulator_env
@@ -18,6 +19,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def run_dev(options: SimOptions, data_dir: Path, port: int) -> int:
+    announce_claim(data_dir, options)
     ctx = prepare(options)
     running = serve_in_thread(ctx)
     try:

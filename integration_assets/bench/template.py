@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import functools
-import hashlib
 import json
 import os
 import shutil
@@ -24,6 +22,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from integration_assets.code_fingerprint import package_fingerprint
 from integration_assets.simulator.launch import SimOptions, prepare
 from integration_assets.simulator.manifest import build_manifest, simulator_env
 from integration_assets.simulator.merchant import DEFAULT_START_DATE
@@ -45,26 +44,6 @@ MANIFEST = "template.json"
 # What a landed template depends on besides its parameters: the world's generator and the servers
 # (simulator), the clients (sources), and the extraction and lake writes that land it.
 LANDING_CODE = ("simulator", "sources", "assets", "lake.py", "raw_tables.py")
-PACKAGE = Path(__file__).resolve().parents[1]
-
-
-@functools.cache
-def landing_code_fingerprint() -> str:
-    return code_fingerprint(PACKAGE, LANDING_CODE)
-
-
-def code_fingerprint(package: Path, names: tuple[str, ...]) -> str:
-    """A short hash of the files and folders `names` under `package`, by path and content (compiled
-    caches left out: they differ by interpreter, not by code)."""
-    digest = hashlib.sha256()
-    for name in names:
-        target = package / name
-        files = [target] if target.is_file() else sorted(target.rglob("*"))
-        for file in files:
-            if file.is_file() and "__pycache__" not in file.parts:
-                digest.update(str(file.relative_to(package)).encode())
-                digest.update(file.read_bytes())
-    return digest.hexdigest()[:12]
 
 
 @dataclass(frozen=True)
@@ -80,7 +59,7 @@ class TemplateSpec:
     def name(self) -> str:
         return (
             f"seed{self.seed}-d{self.days}-o{self.orders_per_day}-s{self.skus}-l{self.locations}-{self.start_date}"
-            f"-{landing_code_fingerprint()}"
+            f"-{package_fingerprint(LANDING_CODE)}"
         )
 
     @property
