@@ -27,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -178,38 +179,50 @@ def floor_scan(con: Any, lake: Path) -> int:
 def copy_floor(lake: Path, database: Path) -> float:
     """Seconds to copy every raw table once into a fresh DuckDB file (removed afterwards)."""
     template = COPY_FLOOR_SQL.read_text()
-    database.unlink(missing_ok=True)
-    warehouse = Warehouse(database, memory_limit=MEMORY_LIMIT, threads=THREADS)  # configured as the product's
-    try:
-        started = time.perf_counter()
-        for number, folder in enumerate(_raw_tables(lake)):
-            names = {"table": str(folder).replace("\\", "\\\\"), "name": f"raw_{number}"}
-            warehouse.execute(PLACEHOLDER.sub(lambda match, names=names: names[match.group(1)], template))
-        warehouse.execute("checkpoint")
-        return time.perf_counter() - started
-    finally:
-        warehouse.close()
-        database.unlink(missing_ok=True)
+
+    def copies(_: Warehouse) -> list[str]:
+        return [
+            _fill(template, {"table": str(folder).replace("\\", "\\\\"), "name": f"raw_{number}"})
+            for number, folder in enumerate(_raw_tables(lake))
+        ]
+
+    return _timed_writes(database, copies)
 
 
 def output_floor(finished: Path, database: Path) -> float:
     """Seconds to write the finished warehouse's reconciliation and finance tables, as they stand,
     into a fresh DuckDB file (removed afterwards)."""
-    database.unlink(missing_ok=True)
-    warehouse = Warehouse(database, memory_limit=MEMORY_LIMIT, threads=THREADS)  # configured as the product's
-    try:
-        listing = PLACEHOLDER.sub(str(finished).replace("'", "''"), OUTPUT_TABLES_SQL.read_text())
-        tables = warehouse.execute(listing)
+
+    def copies(warehouse: Warehouse) -> list[str]:
+        listing = _fill(OUTPUT_TABLES_SQL.read_text(), {"warehouse": str(finished).replace("'", "''")})
         template = OUTPUT_FLOOR_SQL.read_text()
+        return [
+            _fill(template, {"source": f"{schema}.{table}", "name": f"{schema}_{table}"})
+            for schema, table in warehouse.execute(listing)
+        ]
+
+    return _timed_writes(database, copies)
+
+
+def _timed_writes(database: Path, statements: Callable[[Warehouse], list[str]]) -> float:
+    """Seconds to run `statements` (made against the fresh warehouse first, untimed) and checkpoint,
+    in a fresh DuckDB file configured as the product's warehouse (removed afterwards)."""
+    database.unlink(missing_ok=True)
+    warehouse = Warehouse(database, memory_limit=MEMORY_LIMIT, threads=THREADS)
+    try:
+        writes = statements(warehouse)
         started = time.perf_counter()
-        for schema, table in tables:
-            names = {"source": f"{schema}.{table}", "name": f"{schema}_{table}"}
-            warehouse.execute(PLACEHOLDER.sub(lambda match, names=names: names[match.group(1)], template))
+        for sql in writes:
+            warehouse.execute(sql)
         warehouse.execute("checkpoint")
         return time.perf_counter() - started
     finally:
         warehouse.close()
         database.unlink(missing_ok=True)
+
+
+def _fill(template: str, names: dict[str, str]) -> str:
+    return PLACEHOLDER.sub(lambda match: names[match.group(1)], template)
 
 
 def _raw_tables(lake: Path) -> list[Path]:
