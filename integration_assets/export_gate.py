@@ -7,7 +7,10 @@ and Inventory Planner would plan from stale sales with nothing to show it. So th
 launches only a day whose newest covering daily_sync run has succeeded (and says why it skipped
 otherwise), and the run-status sensor launches the export when that sync succeeds later. Both ask
 the instance first which locations already have an export run for the day, so a day is exported
-once a location, whichever fires first; a failed or cancelled export may be launched again.
+once a location, whichever fires first; a failed or cancelled export may be launched again. A sync
+run by `integration-assets run` releases nothing: that command exports its own days right after the
+sync, and a sensor tick between the two would export them twice (the 02:00 schedule still covers a
+day the command could not finish).
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from collections.abc import Iterable, Mapping
 
 import dagster as dg
 
-from integration_assets.jobs import TRIGGER_TAG, daily_sync, sales_history_export
+from integration_assets.jobs import MAIN_RUN_TRIGGER, TRIGGER_TAG, daily_sync, sales_history_export
 from integration_assets.partitions import daily_location_partitions, location_partitions
 
 PARTITION_TAG = "dagster/partition"
@@ -107,7 +110,10 @@ def exports_after_sync(
 ) -> list[dg.RunRequest]:
     """The exports a successful daily_sync releases: its days that have ended (an open day's batch
     would miss the rest of the day), within the catch-up window (older days are a backfill for the
-    operator), that it is still the newest sync of, and locations not exported yet."""
+    operator), that it is still the newest sync of, and locations not exported yet; none for the
+    main run's sync, which exports its days itself."""
+    if sync.tags.get(TRIGGER_TAG) == MAIN_RUN_TRIGGER:
+        return []
     oldest = today - dt.timedelta(days=catch_up_days)
     requests = []
     for day in days_of_run(sync.tags):

@@ -10,6 +10,8 @@ import dagster as dg
 RECONCILIATION_EXCEPTIONS = dg.AssetKey(["reconciliation", "exceptions"])
 # The run tag naming the schedule or sensor that asked for a run, beside Dagster's own.
 TRIGGER_TAG = "integration/triggered_by"
+# Its value on the runs of `integration-assets run` (and `make demo`), which exports its own days.
+MAIN_RUN_TRIGGER = "integration-assets run"
 
 webhook_ingest = dg.define_asset_job(
     "webhook_ingest",

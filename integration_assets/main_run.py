@@ -133,6 +133,7 @@ def run_main(
     start: dt.date, end: dt.date, locations: list[str] | None = None, instance: dg.DagsterInstance | None = None
 ) -> RunSummary:
     from integration_assets.definitions import defs
+    from integration_assets.jobs import MAIN_RUN_TRIGGER, TRIGGER_TAG
     from integration_assets.orphaned_runs import fail_orphaned_runs, process_tags
     from integration_assets.partitions import location_partitions
     from integration_assets.resources import build_resources
@@ -155,6 +156,7 @@ def run_main(
             tags={
                 "dagster/asset_partition_range_start": first,
                 "dagster/asset_partition_range_end": last,
+                TRIGGER_TAG: MAIN_RUN_TRIGGER,
                 **process_tags(),
             },
             run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},

@@ -282,14 +282,18 @@ def _check_alert(run_id: str, storage_id: int, evaluation: Any, ui_url: str) -> 
         "When a daily_sync run succeeds, exports its ended days' sales history to Inventory Planner, one "
         "run per location not exported yet: a sync that finishes after the 02:00 export schedule is "
         "exported then, not a day late or from stale models. Days older than SALES_HISTORY_CATCH_UP_DAYS "
-        "(7) are left to a backfill."
+        "(7) are left to a backfill; a sync by `integration-assets run` is left to that command, which "
+        "exports its own days."
     ),
 )
 def sales_history_after_daily_sync(context: dg.RunStatusSensorContext) -> list[dg.RunRequest] | dg.SkipReason:
     today = dt.datetime.now(shop_zone()).date()
     catch_up = int(os.environ.get("SALES_HISTORY_CATCH_UP_DAYS", "7"))
     requests = exports_after_sync(context.instance, context.dagster_run, today, catch_up)
-    return requests or dg.SkipReason(f"daily_sync run {context.dagster_run.run_id} released no export")
+    return requests or dg.SkipReason(
+        f"daily_sync run {context.dagster_run.run_id} released no export: its days are exported already, "
+        "still open, older than the catch-up window or exported by the integration-assets run that synced them"
+    )
 
 
 sensors = [shopify_webhook_drops, webhook_reactions, sales_history_after_daily_sync, check_failure_alerts]

@@ -14,6 +14,7 @@ import dagster as dg
 import pytest
 
 from integration_assets.export_gate import RANGE_END_TAG, RANGE_START_TAG, exports_after_sync
+from integration_assets.jobs import MAIN_RUN_TRIGGER, TRIGGER_TAG
 from integration_assets.schedules import sales_history_export_schedule
 from integration_assets.sensors import sales_history_after_daily_sync
 
@@ -133,3 +134,14 @@ def test_the_sensor_exports_yesterday_when_its_sync_succeeds(instance: dg.Dagste
     )
     requests = sales_history_after_daily_sync(context)
     assert [r.partition_key for r in requests] == [f"{yesterday}|{location}" for location in LOCATIONS]
+
+
+def test_a_sync_by_the_main_run_is_left_to_it(instance: dg.DagsterInstance) -> None:
+    # `integration-assets run` exports right after its sync: a sensor tick in between must not export
+    # the same days again. The same sync launched any other way releases every location.
+    day = {"dagster/partition": "2026-11-21"}
+    by_main_run = _run(instance, "daily_sync", dg.DagsterRunStatus.SUCCESS, **day, **{TRIGGER_TAG: MAIN_RUN_TRIGGER})
+    assert exports_after_sync(instance, by_main_run, today=dt.date(2026, 11, 22), catch_up_days=7) == []
+    by_schedule = _run(instance, "daily_sync", dg.DagsterRunStatus.SUCCESS, **day, **{TRIGGER_TAG: "schedule"})
+    requests = exports_after_sync(instance, by_schedule, today=dt.date(2026, 11, 22), catch_up_days=7)
+    assert [r.partition_key for r in requests] == [f"2026-11-21|{location}" for location in LOCATIONS]

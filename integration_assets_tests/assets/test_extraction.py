@@ -16,6 +16,7 @@ import duckdb
 import httpx
 import pytest
 
+from integration_assets.jobs import MAIN_RUN_TRIGGER, TRIGGER_TAG
 from integration_assets.main_run import RunSummary, run_main
 from integration_assets.partitions import day_bounds
 from integration_assets.simulator.context import SimContext
@@ -259,6 +260,8 @@ def test_main_job_runs_under_the_named_jobs(landed: Landed) -> None:
     assert jobs == ["stock_sync"] * len(locations) + ["daily_sync"] + ["sales_history_export"] * len(locations)
     stored = landed.instance.get_runs(dg.RunsFilter(run_ids=[run["run_id"] for run in landed.summary.runs]))
     assert sorted(run.job_name for run in stored) == sorted(run["job"] for run in landed.summary.runs)
+    # so the export sensor leaves this sync's days to the exports that follow it here
+    assert {run.tags[TRIGGER_TAG] for run in stored} == {MAIN_RUN_TRIGGER}
     last = landed.world.size.dates[-1].isoformat()
     assert landed.summary.runs[0]["range"].endswith(f"..{last}|{locations[0]}")
 
