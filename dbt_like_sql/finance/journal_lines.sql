@@ -98,15 +98,11 @@ card_orders as (
     -- created: a payout recognises them. An order paid by card only later (B2B payment terms, an
     -- invoice paid online) was a sale owed on its day: its sales journal recognises it, and the charge
     -- clears pending payment in its payout. A declined card attempt does not make a card order.
-    select transactions.order_id
-    from staging.shopify_order_transactions as transactions
-    inner join staging.shopify_orders as orders on orders.order_id = transactions.order_id
+    select order_id
+    from staging.shopify_order_transactions
     where
-        transactions.gateway = 'shopify_payments' and transactions.status = 'SUCCESS'
-        and transactions.kind in ('SALE', 'CAPTURE', 'AUTHORIZATION')
-        and coalesce(
-            cast(timezone('{{ shop_timezone }}', transactions.processed_at) as date) <= orders.created_date, true
-        )
+        gateway = 'shopify_payments' and status = 'SUCCESS' and kind in ('SALE', 'CAPTURE', 'AUTHORIZATION')
+        and coalesce(cast(timezone('{{ shop_timezone }}', processed_at) as date) <= order_created_date, true)
 ),
 
 first_card_payments as (
@@ -417,7 +413,7 @@ later_payments as (
         and not coalesce(transactions.test, false) and not coalesce(orders.test, false)
         and cast(timezone('{{ shop_timezone }}', transactions.processed_at) as date)
         between date '{{ start_date }}' and date '{{ end_date }}'
-        and cast(timezone('{{ shop_timezone }}', transactions.processed_at) as date) > orders.created_date
+        and cast(timezone('{{ shop_timezone }}', transactions.processed_at) as date) > transactions.order_created_date
         and transactions.order_id not in (select order_id from card_orders)
 ),
 

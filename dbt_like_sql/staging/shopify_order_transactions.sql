@@ -1,6 +1,7 @@
 -- materialized: table
 -- Payment transactions of each Shopify order's latest version (sales, captures, refunds; refund_id
--- is set on a refund's own transactions).
+-- is set on a refund's own transactions), with the shop day the order was created: whether a payment
+-- came on that day or after decides which journal recognises the order.
 -- The landing writes each order once per partition, so joining the latest version's partition is
 -- the whole de-duplication (no per-row ranking: at a peak day's volume that was the costliest step).
 with landed_transactions as (
@@ -9,7 +10,7 @@ with landed_transactions as (
 ),
 
 latest_order_versions as (
-    select order_id, lake_date
+    select order_id, lake_date, created_date
     from staging.shopify_orders
 )
 
@@ -29,7 +30,8 @@ select
     landed_transactions.parent_transaction_id,
     landed_transactions._source,
     landed_transactions._synced_at,
-    latest_order_versions.lake_date
+    latest_order_versions.lake_date,
+    latest_order_versions.created_date as order_created_date
 from landed_transactions
 inner join latest_order_versions
     on latest_order_versions.order_id = landed_transactions.order_id
