@@ -54,6 +54,7 @@ RECONCILIATION = (
     "stock_parity",
 )
 FINANCE = (
+    "awaiting_payment",
     "awaiting_payout",
     "exports",
     "journal_lines",
@@ -69,6 +70,7 @@ FINANCE_CHECKS = {
     "finance/payout_reconciliation:payout_ties_to_bank",
     "finance/payout_reconciliation:refunds_within_capture",
     "finance/awaiting_payout:paid_out_within",
+    "finance/awaiting_payment:paid_within",
 }
 EXPECTED = {
     "shopify/orders": ("shopify", "daily"),

@@ -10,10 +10,13 @@ ledger (api-notes/payouts-ledger.md section 4). They read DuckDB read-only in th
   what was captured (O3).
 - paid_out_within (finance/awaiting_payout, the as-of date): WARN on card payments no payout settled
   within PAYOUT_MAX_BUSINESS_DAYS (O5).
+- paid_within (finance/awaiting_payment, the as-of date): WARN on orders their customers have owed
+  for more than CUSTOMER_PAYMENT_MAX_DAYS (a bank transfer that never came, terms run out).
 
 Money in metadata is the exact decimal text, never a float.
 """
 
+import os
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
@@ -28,6 +31,7 @@ from integration_assets.resources import WarehouseResource
 from integration_assets.warehouse import Warehouse
 
 PAYOUT_MAX_BUSINESS_DAYS = 5  # UK pay period (3 business days) plus two days' grace before it is news
+CUSTOMER_PAYMENT_MAX_DAYS = 30  # net 30, the common terms; CUSTOMER_PAYMENT_MAX_DAYS in the environment
 
 
 def _total(rows: list[dict[str, Any]], column: str) -> str:
@@ -181,4 +185,43 @@ def paid_out_within(context: dg.AssetCheckExecutionContext, warehouse: Warehouse
     yield from evaluations(context, {date: outcome}, sql_seconds=wh.sql_seconds)
 
 
-checks = [journal_balanced, payout_ties_to_bank, refunds_within_capture, paid_out_within]
+def paid_within_outcome(wh: Warehouse, date: str, max_days: int) -> Outcome:
+    """Orders owed by their customers for longer than the terms allow, as of the run's last date."""
+    overdue = check_rows(wh, "payment_overdue", max_days=max_days)
+    (owed,) = check_rows(wh, "awaiting_payment_totals")
+    metadata: dict[str, Any] = {
+        "as_of_date": date,
+        "owed_orders": int(owed["n"]),
+        "owed_amount": str(owed["amount"]),
+        "overdue_orders": len(overdue),
+        "overdue_amount": _total(overdue, "owed"),
+        "max_days": max_days,
+        "worst_rows": worst_rows(overdue),
+    }
+    if overdue:
+        found = f"{len(overdue)} orders owed by their customers for more than {max_days} days as of {date}"
+        return Outcome(False, found, WARN, metadata)
+    return Outcome(True, f"no order owed for more than {max_days} days", metadata=metadata)
+
+
+@partitioned_check(
+    asset=dg.AssetKey(["finance", "awaiting_payment"]),
+    name="paid_within",
+    partitions_def=daily_partitions,
+    blocking=False,
+    pool=POOL,
+    description=(
+        "No order is owed by its customer (PENDING or PARTIALLY_PAID: a manual payment, a bank transfer, "
+        f"payment terms) for more than CUSTOMER_PAYMENT_MAX_DAYS ({CUSTOMER_PAYMENT_MAX_DAYS}) days, as of the "
+        "run's last date. WARN with the overdue orders, the longest owed first."
+    ),
+)
+def paid_within(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> Iterator:
+    date = max(context.partition_keys)
+    max_days = int(os.environ.get("CUSTOMER_PAYMENT_MAX_DAYS", str(CUSTOMER_PAYMENT_MAX_DAYS)))
+    with open_read_only(warehouse) as wh:
+        outcome = paid_within_outcome(wh, date, max_days)
+    yield from evaluations(context, {date: outcome}, sql_seconds=wh.sql_seconds)
+
+
+checks = [journal_balanced, payout_ties_to_bank, refunds_within_capture, paid_out_within, paid_within]

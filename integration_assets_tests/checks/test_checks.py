@@ -58,6 +58,7 @@ DUCKDB_CHECKS = {
     "finance/payout_reconciliation:payout_ties_to_bank",
     "finance/payout_reconciliation:refunds_within_capture",
     "finance/awaiting_payout:paid_out_within",
+    "finance/awaiting_payment:paid_within",
     "reconciliation/sales_history:sales_history_units",
 }
 EXTRACTION_ASSETS = {

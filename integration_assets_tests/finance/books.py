@@ -60,6 +60,9 @@ class Books:
     ) -> dict[str, int]:
         """One order and its children; returns the ids of its tender transactions by gateway."""
         table = (shopify_tables.ORDERS, day)
+        total = sum((money(t) for t, _, _ in lines), Decimal(0)) + (money(shipping[0]) if shipping else Decimal(0))
+        if not taxes_included:
+            total += sum((money(amount) for _, _, amount in taxes), Decimal(0))
         self.rows[table].append(
             {
                 "id": order_id,
@@ -75,6 +78,8 @@ class Books:
                 "source_name": source_name,
                 "display_financial_status": financial_status,
                 "cancelled_at": at(day, 11) if cancelled else None,
+                "total_price": total,
+                "current_total_price": total,
             }
         )
         for total, tax, is_gift_card in lines:

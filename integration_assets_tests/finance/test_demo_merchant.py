@@ -206,6 +206,21 @@ def test_a_bank_transfer_is_owed_on_its_day_and_cleared_on_the_day_it_arrives(ru
     assert pending == still_owed + paid_later - cleared
 
 
+def test_credit_control_lists_exactly_the_orders_still_owed(run: Run) -> None:
+    """finance.awaiting_payment holds every live order whose transfer has not arrived by the world's
+    end, at its full total, and nothing else."""
+    world = run.world
+    owed = {
+        o.id: original_totals(o).total.shop
+        for o in world.orders
+        if not o.test and o.cancelled_at is None and financial_status(o) == "PENDING"
+    }
+    assert owed, "the world ends with transfers still to come"
+    rows = run.query("select order_id, owed, days_owed from finance.awaiting_payment")
+    assert {order_id: amount for order_id, amount, _ in rows} == owed
+    assert all(0 <= days <= 2 for *_, days in rows)  # transfers arrive within 40 hours
+
+
 def test_sales_fees_and_liabilities_add_up_to_the_payouts(run: Run) -> None:
     """The figures the run summary reports, against the payouts' own totals."""
     (fees, journal_fees) = run.query(

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from integration_assets.assets.finance import export_date
-from integration_assets.checks.finance import journal_balanced_outcome
+from integration_assets.checks.finance import journal_balanced_outcome, paid_within_outcome
 from integration_assets.resources import WarehouseResource
 from integration_assets.warehouse import Warehouse
 from integration_assets_tests.finance.books import SALES_DATES, query, sales_books
@@ -155,3 +155,22 @@ def test_sales_journals_are_exported_like_payout_journals(warehouse: WarehouseRe
         (sales, "4030", "26.67", "", ""),
         (sales, "2200", "5.33", "", ""),
     ]
+
+
+def test_credit_control_sees_what_customers_still_owe(warehouse: WarehouseResource) -> None:
+    # As of 8 Dec only 2003 is owed: 66.00 (60.00 + 6.00 shipping, VAT included), PENDING since 7 Dec.
+    # 2009 and 2010 were paid the next day; the cancelled 2004 owes nothing.
+    rows = query(
+        warehouse,
+        "select order_id, created_date, financial_status, order_total, received, owed, days_owed "
+        "from finance.awaiting_payment",
+    )
+    assert rows == [(2003, dt.date(2026, 12, 7), "PENDING", Decimal("66.00"), Decimal("0"), Decimal("66.00"), 1)]
+    with Warehouse(warehouse.path, read_only=True) as wh:
+        within_terms = paid_within_outcome(wh, "2026-12-08", 30)
+        overdue = paid_within_outcome(wh, "2026-12-08", 0)
+    assert within_terms.passed and within_terms.metadata["overdue_orders"] == 0
+    assert (within_terms.metadata["owed_orders"], within_terms.metadata["owed_amount"]) == (1, "66.00")
+    assert not overdue.passed
+    assert overdue.description == "1 orders owed by their customers for more than 0 days as of 2026-12-08"
+    assert (overdue.metadata["overdue_orders"], overdue.metadata["overdue_amount"]) == (1, "66.00")
