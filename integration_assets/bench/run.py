@@ -170,8 +170,7 @@ def floor_scan(con: Any, lake: Path) -> int:
     template = FLOOR_SQL.read_text()
     rows = 0
     for folder in _raw_tables(lake):
-        sql = PLACEHOLDER.sub(str(folder).replace("\\", "\\\\"), template)
-        result = con.execute(sql).fetchone()
+        result = con.execute(_fill(template, {"table": str(folder)})).fetchone()
         rows += int(result[0]) if result else 0
     return rows
 
@@ -182,7 +181,7 @@ def copy_floor(lake: Path, database: Path) -> float:
 
     def copies(_: Warehouse) -> list[str]:
         return [
-            _fill(template, {"table": str(folder).replace("\\", "\\\\"), "name": f"raw_{number}"})
+            _fill(template, {"table": str(folder), "name": f"raw_{number}"})
             for number, folder in enumerate(_raw_tables(lake))
         ]
 
@@ -222,6 +221,7 @@ def _timed_writes(database: Path, statements: Callable[[Warehouse], list[str]]) 
 
 
 def _fill(template: str, names: dict[str, str]) -> str:
+    """The template with each placeholder replaced by its value, taken literally."""
     return PLACEHOLDER.sub(lambda match: names[match.group(1)], template)
 
 

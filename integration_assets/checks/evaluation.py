@@ -41,6 +41,11 @@ class Outcome:
     metadata: Mapping[str, Any] = field(default_factory=dict)
 
 
+def as_of_date(context: dg.AssetCheckExecutionContext) -> str:
+    """The run's last date: what a check of current state (a backlog, an SLA) is evaluated as of."""
+    return max(context.partition_keys)
+
+
 def partitioned_check(**kwargs: Any) -> Callable[[Callable[..., Any]], dg.AssetChecksDefinition]:
     """`dg.asset_check(...)` with `partitions_def`, minus the PreviewWarning it emits in 1.13: the
     project accepts the Preview (DESIGN.md "Dagster specifics") and pins the behaviour in tests."""

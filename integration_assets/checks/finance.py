@@ -24,7 +24,15 @@ from typing import Any
 import dagster as dg
 
 from integration_assets.checks.check_sql import check_rows
-from integration_assets.checks.evaluation import ERROR, WARN, Outcome, evaluations, partitioned_check, worst_rows
+from integration_assets.checks.evaluation import (
+    ERROR,
+    WARN,
+    Outcome,
+    as_of_date,
+    evaluations,
+    partitioned_check,
+    worst_rows,
+)
 from integration_assets.checks.reconciliation import POOL, open_read_only
 from integration_assets.partitions import daily_partitions
 from integration_assets.resources import WarehouseResource
@@ -179,7 +187,7 @@ def paid_out_within_outcome(wh: Warehouse, date: str, max_business_days: int) ->
     ),
 )
 def paid_out_within(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> Iterator:
-    date = max(context.partition_keys)
+    date = as_of_date(context)
     with open_read_only(warehouse) as wh:
         outcome = paid_out_within_outcome(wh, date, PAYOUT_MAX_BUSINESS_DAYS)
     yield from evaluations(context, {date: outcome}, sql_seconds=wh.sql_seconds)
@@ -217,7 +225,7 @@ def paid_within_outcome(wh: Warehouse, date: str, max_days: int) -> Outcome:
     ),
 )
 def paid_within(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> Iterator:
-    date = max(context.partition_keys)
+    date = as_of_date(context)
     max_days = int(os.environ.get("CUSTOMER_PAYMENT_MAX_DAYS", str(CUSTOMER_PAYMENT_MAX_DAYS)))
     with open_read_only(warehouse) as wh:
         outcome = paid_within_outcome(wh, date, max_days)

@@ -35,6 +35,7 @@ from integration_assets.checks.evaluation import (
     ERROR,
     WARN,
     Outcome,
+    as_of_date,
     counts_metadata,
     evaluations,
     partitioned_check,
@@ -60,10 +61,6 @@ def open_read_only(warehouse: WarehouseResource) -> Warehouse:
                 raise
             time.sleep(0.5 * 2**attempt)
     raise AssertionError("unreachable")
-
-
-def _as_of(context: dg.AssetCheckExecutionContext) -> str:
-    return max(context.partition_keys)
 
 
 # --- stock parity --------------------------------------------------------------------------------
@@ -113,7 +110,7 @@ def stock_parity_outcome(wh: Warehouse, date: str, max_drift_rows: int, max_drif
     ),
 )
 def stock_parity(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> Iterator:
-    date = _as_of(context)
+    date = as_of_date(context)
     with open_read_only(warehouse) as wh:
         outcome = stock_parity_outcome(wh, date, warehouse.parity_max_drift_rows, warehouse.parity_max_drift_units)
     yield from evaluations(context, {date: outcome}, sql_seconds=wh.sql_seconds)
@@ -157,7 +154,7 @@ def findings_outcome(
     ),
 )
 def sku_consistency(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> Iterator:
-    date = _as_of(context)
+    date = as_of_date(context)
     with open_read_only(warehouse) as wh:
         rows = check_rows(wh, "sku_consistency_findings")
         outcome = findings_outcome(rows, "reconciliation.sku_consistency", label=f" as of {date}")
@@ -177,7 +174,7 @@ def sku_consistency(context: dg.AssetCheckExecutionContext, warehouse: Warehouse
     ),
 )
 def location_mapping(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> Iterator:
-    date = _as_of(context)
+    date = as_of_date(context)
     with open_read_only(warehouse) as wh:
         rows = check_rows(wh, "location_mapping_findings")
         outcome = findings_outcome(rows, "reconciliation.location_health", severity=ERROR, label=f" as of {date}")
@@ -323,7 +320,7 @@ def exceptions_within_sla_outcome(wh: Warehouse, now: dt.datetime) -> Outcome:
 def exceptions_within_sla(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> Iterator:
     with open_read_only(warehouse) as wh:
         outcome = exceptions_within_sla_outcome(wh, dt.datetime.now(dt.UTC))
-    yield from evaluations(context, {_as_of(context): outcome}, sql_seconds=wh.sql_seconds)
+    yield from evaluations(context, {as_of_date(context): outcome}, sql_seconds=wh.sql_seconds)
 
 
 checks = [
